@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'jsdom',
-          include: ['src/ui/**/*.test.tsx', 'src/state/**/*.test.ts'],
+          include: ['src/ui/**/*.test.{ts,tsx}', 'src/state/**/*.test.{ts,tsx}'],
           setupFiles: ['src/test-setup.ts'],
           testTimeout: 30_000,
         },

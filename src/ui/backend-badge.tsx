@@ -1,0 +1,46 @@
+import { BACKEND_ORDER, type BackendPreference } from '../engine/backend';
+import { useRuntimeStore } from '../state/runtime-store';
+
+/** Shows the active tfjs backend (text is its name) and why any fallback happened; lets the user force one. */
+export function BackendBadge() {
+  const info = useRuntimeStore((s) => s.backends.explain ?? s.backends.dream);
+  const preference = useRuntimeStore((s) => s.preference);
+  const setPreference = useRuntimeStore((s) => s.setPreference);
+  const onChange = (value: string) => {
+    const next = value as BackendPreference;
+    setPreference(next);
+    const url = new URL(location.href);
+    if (next === 'auto') url.searchParams.delete('backend');
+    else url.searchParams.set('backend', next);
+    history.replaceState(null, '', url);
+  };
+  return (
+    <div className="backend">
+      <span className="backend-label">Backend</span>
+      <span
+        className={`badge ${info?.fallbackReason ? 'badge-warn' : ''}`}
+        data-testid="backend-badge"
+        title={info?.fallbackReason ?? info?.adapter ?? ''}
+        aria-live="polite"
+      >
+        {info ? info.name : 'starting…'}
+      </span>
+      <label className="backend-choice">
+        <span className="visually-hidden">Force a backend</span>
+        <select aria-label="Force a backend" value={preference} onChange={(e) => onChange(e.target.value)}>
+          <option value="auto">auto</option>
+          {BACKEND_ORDER.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </select>
+      </label>
+      {info?.fallbackReason ? (
+        <p className="backend-reason" role="note">
+          Using {info.name}: {info.fallbackReason}.
+        </p>
+      ) : null}
+    </div>
+  );
+}

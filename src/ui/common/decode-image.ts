@@ -1,0 +1,174 @@
+/**
+ * Turns a user's file (picker, drop, paste) into an ImageBitmap at a working
+ * size, or a BadImageError whose message says what is wrong in plain words.
+ * The browser decodes off the main thread (createImageBitmap); the header is
+ * sniffed first so that non-images, empty files, formats the browser cannot
+ * decode and absurd sizes are refused before any pixel is decoded.
+ */
+
+export class BadImageError extends Error {
+  override name = 'BadImageError';
+}
+
+export type ImageKind = 'png' | 'jpeg' | 'gif' | 'webp' | 'bmp' | 'avif' | 'heic' | 'svg' | 'unknown';
+
+export interface ImageHeader {
+  kind: ImageKind;
+  /** Pixel size from the header, when the format states it where we look. */
+  width: number | null;
+  height: number | null;
+}
+
+/** Largest side we agree to decode at all, and the largest pixel count. */
+export const MAX_DECODE_SIDE = 20_000;
+export const MAX_DECODE_PIXELS = 120_000_000;
+/** Largest file we read (bytes). */
+export const MAX_FILE_BYTES = 60 * 1024 * 1024;
+
+function ascii(bytes: Uint8Array, start: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(start, start + length));
+}
+
+/** Reads the format and, where cheap, the size from the first bytes of a file. */
+export function sniffImage(bytes: Uint8Array): ImageHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const none = (kind: ImageKind): ImageHeader => ({ kind, width: null, height: null });
+  if (bytes.length >= 24 && bytes[0] === 0x89 && ascii(bytes, 1, 3) === 'PNG') {
+    return { kind: 'png', width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    // Walk the JPEG segments to the first start-of-frame marker.
+    let i = 2;
+    while (i + 9 < bytes.length) {
+      if (bytes[i] !== 0xff) {
+        i++;
+        continue;
+      }
+      const marker = bytes[i + 1]!;
+      const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      if (isSof) return { kind: 'jpeg', width: view.getUint16(i + 7), height: view.getUint16(i + 5) };
+      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        i += 2;
+        continue;
+      }
+      i += 2 + view.getUint16(i + 2);
+    }
+    return none('jpeg');
+  }
+  if (bytes.length >= 10 && ascii(bytes, 0, 4) === 'GIF8') {
+    return { kind: 'gif', width: view.getUint16(6, true), height: view.getUint16(8, true) };
+  }
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return none('webp');
+  if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') {
+    return { kind: 'bmp', width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+  }
+  if (bytes.length >= 12 && ascii(bytes, 4, 4) === 'ftyp') {
+    const brand = ascii(bytes, 8, 4);
+    if (/^avi[fs]/.test(brand)) return none('avif');
+    if (/^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)/.test(brand)) return none('heic');
+    return none('unknown');
+  }
+  const head = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 1024))).trimStart().toLowerCase();
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')) || head.includes('<svg')) return none('svg');
+  return none('unknown');
+}
+
+export interface DecodeOptions {
+  /** The longest side of the returned bitmap; larger images are scaled down. */
+  maxSide: number;
+  /** Refuse images whose shorter side (after scaling) would fall below this. */
+  minSide?: number;
+}
+
+export interface DecodedImage {
+  bitmap: ImageBitmap;
+  width: number;
+  height: number;
+  /** The decoded size before scaling; equal to width/height when not scaled. */
+  originalWidth: number;
+  originalHeight: number;
+  isScaled: boolean;
+  kind: ImageKind;
+}
+
+/** Fits (w, h) inside maxSide, keeping the aspect ratio; never scales up. */
+export function fitWithin(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Refuses sizes we cannot or should not work with; returns the working size. */
+export function checkImageSize(width: number, height: number, options: DecodeOptions): { width: number; height: number } {
+  if (width <= 0 || height <= 0) throw new BadImageError('The image has no pixels.');
+  if (width > MAX_DECODE_SIDE || height > MAX_DECODE_SIDE || width * height > MAX_DECODE_PIXELS) {
+    throw new BadImageError(
+      `The image is too large to open (${width}×${height} pixels). Please use one under ${MAX_DECODE_SIDE.toLocaleString('en')} pixels a side.`,
+    );
+  }
+  const fitted = fitWithin(width, height, options.maxSide);
+  const minSide = options.minSide ?? 1;
+  if (Math.min(width, height) < minSide) {
+    throw new BadImageError(`The image is too small (${width}×${height} pixels); it needs at least ${minSide} pixels on each side.`);
+  }
+  if (Math.min(fitted.width, fitted.height) < minSide) {
+    throw new BadImageError(
+      `The image is too thin (${width}×${height} pixels): scaled to ${options.maxSide} pixels on its long side it would be under ${minSide} pixels across.`,
+    );
+  }
+  return fitted;
+}
+
+async function decodeSvg(file: Blob): Promise<ImageBitmap> {
+  // Loaded as an <img>, an SVG never runs its scripts.
+  const url = URL.createObjectURL(file);
+  try {
+    const img = new Image();
+    img.decoding = 'async';
+    img.src = url;
+    await img.decode();
+    const width = img.naturalWidth || 512;
+    const height = img.naturalHeight || 512;
+    return await createImageBitmap(img, { resizeWidth: width, resizeHeight: height });
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Decodes `file` (EXIF orientation applied) at most `maxSide` pixels on its long side. */
+export async function decodeImageFile(file: Blob, options: DecodeOptions): Promise<DecodedImage> {
+  if (file.size === 0) throw new BadImageError('The file is empty (0 bytes).');
+  if (file.size > MAX_FILE_BYTES) {
+    throw new BadImageError(`The file is too large (${(file.size / 1048576).toFixed(0)} MB); the limit is ${MAX_FILE_BYTES / 1048576} MB.`);
+  }
+  const header = sniffImage(new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer()));
+  if (header.kind === 'unknown') throw new BadImageError('This file is not an image this app can read (PNG, JPEG, GIF, WebP, BMP, AVIF or SVG).');
+  if (header.kind === 'heic') {
+    throw new BadImageError('HEIC/HEIF images cannot be decoded by this browser. Please convert it to JPEG or PNG first.');
+  }
+  if (header.width !== null && header.height !== null) checkImageSize(header.width, header.height, options);
+
+  let full: ImageBitmap;
+  try {
+    full = header.kind === 'svg' ? await decodeSvg(file) : await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    throw new BadImageError(`The ${header.kind.toUpperCase()} file could not be decoded: it is damaged or truncated, or in a variant this browser does not support.`);
+  }
+  const originalWidth = full.width;
+  const originalHeight = full.height;
+  let target: { width: number; height: number };
+  try {
+    target = checkImageSize(originalWidth, originalHeight, options);
+  } catch (e) {
+    full.close();
+    throw e;
+  }
+  if (target.width === originalWidth && target.height === originalHeight) {
+    return { bitmap: full, width: originalWidth, height: originalHeight, originalWidth, originalHeight, isScaled: false, kind: header.kind };
+  }
+  try {
+    const bitmap = await createImageBitmap(full, { resizeWidth: target.width, resizeHeight: target.height, resizeQuality: 'high' });
+    return { bitmap, ...target, originalWidth, originalHeight, isScaled: true, kind: header.kind };
+  } finally {
+    full.close();
+  }
+}

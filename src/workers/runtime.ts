@@ -1,0 +1,58 @@
+/**
+ * Worker-side tfjs runtime shared by every compute worker: registers the
+ * backends, tells the WASM backend where its files are (served from our own
+ * origin by Vite), and starts the preferred backend once, lazily.
+ */
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { initBackend, type BackendInfo, type BackendPreference } from '../engine/backend';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+});
+
+function webGlRenderer(): string | null {
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return typeof renderer === 'string' ? renderer : null;
+  } catch {
+    return null;
+  }
+}
+
+function hasWebGl(): boolean {
+  try {
+    return typeof OffscreenCanvas !== 'undefined' && webGlRenderer() !== null;
+  } catch {
+    return false;
+  }
+}
+
+let started: Promise<BackendInfo> | null = null;
+let startedWith: BackendPreference | null = null;
+
+/** Starts (once per preference) the backend of this worker. */
+export function startBackend(preference: BackendPreference): Promise<BackendInfo> {
+  if (started && startedWith === preference) return started;
+  startedWith = preference;
+  started = initBackend(preference, {
+    gpu: typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : null,
+    hasWebGl: hasWebGl(),
+    webGlRenderer,
+  });
+  started.catch(() => {
+    started = null;
+    startedWith = null;
+  });
+  return started;
+}

@@ -1,0 +1,255 @@
+/**
+ * State of the Explain panel: the model's input (the 28×28 the model sees),
+ * the settings, the latest result, status and error. Plain data only; the
+ * worker client and the in-flight AbortController live outside the state.
+ *
+ * Requests: a new drawing schedules an explanation at most every
+ * EXPLAIN_DEBOUNCE_MS while the user keeps drawing (the latest pixels win); a
+ * settings change runs at once. A new request aborts the one in flight, whose
+ * worker job is cancelled through the client's AbortSignal.
+ */
+import { create } from 'zustand';
+import type { BackendInfo } from '../engine/backend';
+import { REFERENCE_BLUR_SIGMA, REFERENCE_GREY, type ReferenceSpec } from '../engine/image/reference';
+import { createExplainClient, type ExplainClient } from '../workers/explain-client';
+import type { ExplainParams, ExplainResult, ExplainRule } from '../workers/explain-protocol';
+import { isAbortError } from '../workers/worker-handle';
+import { useRuntimeStore } from './runtime-store';
+
+export const EXPLAIN_DEBOUNCE_MS = 150;
+
+export type ReferenceChoice = 'black' | 'grey' | 'blurred' | 'custom';
+export type HeatmapView = 'overlay' | 'side';
+
+export interface ExplainSettings {
+  rule: ExplainRule;
+  /** null: the predicted class. */
+  target: number | null;
+  /** null: no contrast (explain the target's logit alone). */
+  contrast: number | null;
+  softmaxNormalize: boolean;
+  reference: ReferenceChoice;
+  view: HeatmapView;
+}
+
+export type ExplainStatus = 'idle' | 'running';
+
+export interface ExplainState {
+  /** The model's input: Float32Array(784) in [0, 1], light on dark; null when nothing is drawn. */
+  pixels: Float32Array | null;
+  /** The user's own reference (captured drawing), Float32Array(784) in [0, 1]. */
+  customReference: Float32Array | null;
+  settings: ExplainSettings;
+  /** The latest finished explanation (kept when a later request fails). */
+  result: ExplainResult | null;
+  status: ExplainStatus;
+  /** A message the user can act on; null when all is well. */
+  error: string | null;
+  setPixels: (pixels01: Float32Array | null) => void;
+  updateSettings: (changes: Partial<ExplainSettings>) => void;
+  /** Uses the current drawing as the reference (and selects it). */
+  captureReference: () => void;
+  clearInput: () => void;
+  showError: (message: string) => void;
+  dismissError: () => void;
+  /** Starts the worker and its backend early so the badge shows it; safe to call repeatedly. */
+  warmUp: () => Promise<void>;
+  /** Runs an explanation of the current pixels now (aborting any in flight). */
+  explainNow: () => Promise<void>;
+}
+
+export const DEFAULT_SETTINGS: ExplainSettings = {
+  rule: 'rescale',
+  target: null,
+  contrast: null,
+  softmaxNormalize: false,
+  reference: 'black',
+  view: 'overlay',
+};
+
+let client: ExplainClient | null = null;
+let unsubscribeCrash: (() => void) | null = null;
+let controller: AbortController | null = null;
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+function crashMessage(message: string): string {
+  return `${message}. Your drawing is kept; the next change starts a fresh worker.`;
+}
+
+/** Uses `next` as the worker client (tests pass a stub); null goes back to the real worker, created on demand. */
+export function setExplainClient(next: ExplainClient | null): void {
+  unsubscribeCrash?.();
+  unsubscribeCrash = null;
+  client = next;
+  if (next) subscribe(next);
+}
+
+function subscribe(c: ExplainClient): void {
+  unsubscribeCrash = c.onCrash((error) => {
+    controller?.abort();
+    controller = null;
+    useExplainStore.setState({ status: 'idle', error: crashMessage(error.message) });
+  });
+}
+
+function getClient(): ExplainClient {
+  if (!client) {
+    client = createExplainClient();
+    subscribe(client);
+  }
+  return client;
+}
+
+/** What the user sees for a failure; AbortError never gets here. */
+export function describeError(e: unknown): string {
+  const error = e instanceof Error ? e : new Error(String(e));
+  switch (error.name) {
+    case 'WorkerCrashedError':
+      return crashMessage(error.message);
+    case 'ModelLoadError':
+    case 'BackendUnavailableError':
+    case 'BadImageError':
+    case 'EmptyInputError':
+    case 'BadRequestError':
+      return error.message;
+    default:
+      return `Explaining failed: ${error.message || error.name}`;
+  }
+}
+
+function referenceSpec(choice: ReferenceChoice, custom: Float32Array | null): ReferenceSpec {
+  switch (choice) {
+    case 'black':
+      return { kind: 'black' };
+    case 'grey':
+      return { kind: 'grey', value: REFERENCE_GREY };
+    case 'blurred':
+      return { kind: 'blurred', sigma: REFERENCE_BLUR_SIGMA };
+    case 'custom':
+      return custom ? { kind: 'custom', pixels01: custom } : { kind: 'black' };
+  }
+}
+
+/** The worker request for the current settings. */
+export function requestParams(settings: ExplainSettings, customReference: Float32Array | null): ExplainParams {
+  return {
+    rule: settings.rule,
+    target: settings.target,
+    // "t rather than t" is zero everywhere and explains nothing; the controls prevent it, this guards it.
+    contrast: settings.contrast !== null && settings.contrast === settings.target ? null : settings.contrast,
+    softmaxNormalize: settings.softmaxNormalize,
+    reference: referenceSpec(settings.reference, customReference),
+  };
+}
+
+function reportBackend(info: BackendInfo): void {
+  const runtime = useRuntimeStore.getState();
+  const known = runtime.backends.explain;
+  if (!known || known.name !== info.name || known.fallbackReason !== info.fallbackReason) runtime.reportBackend('explain', info);
+}
+
+function cancelPending(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+  controller?.abort();
+  controller = null;
+}
+
+export const useExplainStore = create<ExplainState>()((set, get) => ({
+  pixels: null,
+  customReference: null,
+  settings: DEFAULT_SETTINGS,
+  result: null,
+  status: 'idle',
+  error: null,
+
+  setPixels: (pixels01) => {
+    if (pixels01 === null) {
+      get().clearInput();
+      return;
+    }
+    set({ pixels: pixels01 });
+    // Throttle with a trailing run: while drawing continues a request goes out every EXPLAIN_DEBOUNCE_MS.
+    if (timer === null) {
+      timer = setTimeout(() => {
+        timer = null;
+        void get().explainNow();
+      }, EXPLAIN_DEBOUNCE_MS);
+    }
+  },
+
+  updateSettings: (changes) => {
+    const settings = { ...get().settings, ...changes };
+    if (settings.contrast !== null && settings.contrast === settings.target) settings.contrast = null;
+    const isViewOnly = Object.keys(changes).every((k) => k === 'view');
+    set({ settings });
+    if (!isViewOnly && get().pixels) void get().explainNow();
+  },
+
+  captureReference: () => {
+    const { pixels } = get();
+    if (!pixels) {
+      set({ error: 'Draw something first: the current drawing becomes the reference.' });
+      return;
+    }
+    set({ customReference: pixels.slice() });
+    get().updateSettings({ reference: 'custom' });
+  },
+
+  clearInput: () => {
+    cancelPending();
+    set({ pixels: null, result: null, status: 'idle', error: null });
+  },
+
+  showError: (message) => set({ error: message }),
+  dismissError: () => set({ error: null }),
+
+  warmUp: async () => {
+    try {
+      reportBackend(await getClient().init(useRuntimeStore.getState().preference));
+    } catch (e) {
+      if (!isAbortError(e)) set({ error: describeError(e) });
+    }
+  },
+
+  explainNow: async () => {
+    const { pixels, settings, customReference } = get();
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    controller?.abort();
+    if (!pixels) {
+      controller = null;
+      return;
+    }
+    const mine = new AbortController();
+    controller = mine;
+    set({ status: 'running' });
+    const preference = useRuntimeStore.getState().preference;
+    try {
+      const c = getClient();
+      reportBackend(await c.init(preference));
+      if (mine.signal.aborted) return;
+      const result = await c.explain(pixels, requestParams(settings, customReference), { signal: mine.signal, preference });
+      if (controller !== mine) return;
+      set({ result, status: 'idle', error: null });
+    } catch (e) {
+      if (controller !== mine || isAbortError(e)) return;
+      set({ status: 'idle', error: describeError(e) });
+    } finally {
+      if (controller === mine) controller = null;
+    }
+  },
+}));
+
+/** Back to the initial state with no job pending (tests; never during a session). */
+export function resetExplainStore(): void {
+  cancelPending();
+  useExplainStore.setState({
+    pixels: null,
+    customReference: null,
+    settings: DEFAULT_SETTINGS,
+    result: null,
+    status: 'idle',
+    error: null,
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * The object the Explain worker exposes (explain.worker.ts only adds
+ * `expose`). It starts a backend and loads the MNIST classifier once, lazily,
+ * behind cached promises; builds the input and reference tensors; runs the
+ * engine's DeepLIFT (all ten class maps in one batched pass); and returns plain
+ * data, its Float32Arrays transferred. Cancellation is checked before the work
+ * starts and before the result is returned: a pass on this model takes
+ * milliseconds, so interrupting it midway would gain nothing.
+ *
+ * The environment (how to start a backend, where the model comes from) is
+ * injected so tests call this object directly in Node with a model from disk.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import { deepLift } from '../engine/deeplift/deeplift';
+import { MNIST_PIXELS, MNIST_SIDE } from '../engine/image/mnist-preprocess';
+import { referencePixels } from '../engine/image/reference';
+import { ModelLoadError } from '../engine/models/dream-model';
+import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import { abortError } from './worker-handle';
+
+export interface ExplainApiEnvironment {
+  /** Starts (or returns the already started) backend for `preference`. */
+  startBackend(preference: BackendPreference): Promise<BackendInfo>;
+  /** Loads the MNIST classifier ([b, 28, 28, 1] → [b, 10] softmax); called once unless it fails. */
+  loadModel(): Promise<tf.LayersModel>;
+}
+
+/** Thrown for requests the worker cannot serve (wrong input size, bad class index). */
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}
+
+function checkModel(model: tf.LayersModel): void {
+  const input = model.inputs[0]?.shape ?? [];
+  const output = model.outputs[0]?.shape ?? [];
+  if (input.length !== 4 || input[1] !== MNIST_SIDE || input[2] !== MNIST_SIDE || input[3] !== 1 || output[1] !== 10) {
+    throw new ModelLoadError(
+      `The digit model has the wrong shape (input ${JSON.stringify(input)}, output ${JSON.stringify(output)}); expected [null,28,28,1] → [null,10].`,
+    );
+  }
+}
+
+function checkClass(name: string, value: number | null): void {
+  if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= 9)) {
+    throw new BadRequestError(`${name} must be a digit 0–9 (got ${String(value)})`);
+  }
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
+  let backend: Promise<BackendInfo> | null = null;
+  let model: Promise<tf.LayersModel> | null = null;
+  const cancelled = new Set<number>();
+
+  const getModel = (): Promise<tf.LayersModel> => {
+    if (!model) {
+      const promise = env
+        .loadModel()
+        .then((m) => {
+          checkModel(m);
+          return m;
+        })
+        .catch((e: unknown) => {
+          if (e instanceof Error && e.name === 'ModelLoadError') throw e;
+          throw new ModelLoadError(`The digit model could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+        });
+      model = promise;
+      // A failed load is retried on the next request (a network blip must not break the panel for good).
+      promise.catch(() => {
+        if (model === promise) model = null;
+      });
+    }
+    return model;
+  };
+
+  const throwIfCancelled = (jobId: number) => {
+    if (cancelled.has(jobId)) {
+      cancelled.delete(jobId);
+      throw abortError(`Explain job ${jobId} was cancelled`);
+    }
+  };
+
+  return {
+    init(preference) {
+      backend = env.startBackend(preference);
+      // Warm the model up in the background; errors surface on the first explain.
+      void backend.then(() => getModel()).catch(() => undefined);
+      return backend;
+    },
+
+    async explain(jobId, pixels01, params: ExplainParams): Promise<ExplainResult> {
+      throwIfCancelled(jobId);
+      if (!(pixels01 instanceof Float32Array) || pixels01.length !== MNIST_PIXELS) {
+        throw new BadRequestError(`The input must be Float32Array(${MNIST_PIXELS}), got ${pixels01?.length} values`);
+      }
+      checkClass('target', params.target);
+      checkClass('contrast', params.contrast);
+      await (backend ?? this.init('auto'));
+      const net = await getModel();
+      throwIfCancelled(jobId);
+
+      const reference01 = referencePixels(params.reference, pixels01);
+      const input = tf.tensor4d(pixels01, [1, MNIST_SIDE, MNIST_SIDE, 1]);
+      const reference = tf.tensor4d(reference01, [1, MNIST_SIDE, MNIST_SIDE, 1]);
+      let lift: Awaited<ReturnType<typeof deepLift>>;
+      try {
+        lift = await deepLift(net, input, {
+          rule: params.rule,
+          target: params.target ?? undefined,
+          contrast: params.contrast,
+          softmaxNormalize: params.softmaxNormalize,
+          reference,
+          allClasses: true,
+        });
+      } finally {
+        input.dispose();
+        reference.dispose();
+      }
+      throwIfCancelled(jobId);
+
+      // Copies, so every array owns its buffer and can be transferred on its own.
+      const attributions = Float32Array.from(lift.attributions);
+      const classMaps = (lift.classMaps ?? []).map((m) => Float32Array.from(m));
+      const result: ExplainResult = {
+        attributions,
+        target: lift.target,
+        contrast: lift.contrast,
+        predicted: argmax(lift.probabilities),
+        delta: lift.delta,
+        sum: lift.sum,
+        logits: lift.logits,
+        probabilities: lift.probabilities,
+        referenceLogits: lift.referenceLogits,
+        referenceProbabilities: lift.referenceProbabilities,
+        classMaps,
+        classDeltas: lift.classDeltas ?? [],
+        reference01,
+      };
+      return Comlink.transfer(result, [attributions.buffer, reference01.buffer, ...classMaps.map((m) => m.buffer)]);
+    },
+
+    cancel(jobId) {
+      cancelled.add(jobId);
+      // Forget cancels of jobs that already finished, so the set cannot grow without bound.
+      if (cancelled.size > 64) cancelled.delete(cancelled.values().next().value!);
+    },
+  };
+}
+
+/** The browser worker's environment: the shared runtime's backend and the model served by the app. */
+export const browserExplainEnvironment: ExplainApiEnvironment = {
+  async startBackend(preference) {
+    const runtime = await import('./runtime');
+    return runtime.startBackend(preference);
+  },
+  loadModel() {
+    const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
+    return tf.loadLayersModel(url);
+  },
+};

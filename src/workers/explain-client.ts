@@ -1,0 +1,66 @@
+/**
+ * Main-thread side of the Explain worker: signal-first calls over a
+ * WorkerHandle (lazy worker, job ids, AbortSignal → `cancel(jobId)`, crash
+ * detection). The backend starts once per worker and preference; when the
+ * worker dies, the next call starts a fresh one and starts it again.
+ */
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+
+export interface ExplainRunOptions {
+  signal?: AbortSignal;
+  /** The backend to run on (started first if the worker is not on it yet). */
+  preference?: BackendPreference;
+}
+
+/** What the store needs from an Explain client (tests pass a stub). */
+export interface ExplainClient {
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** `pixels01`: Float32Array(784) in [0, 1], light on dark; copied, the caller keeps it. Rejects with AbortError on abort. */
+  explain(pixels01: Float32Array, params: ExplainParams, options?: ExplainRunOptions): Promise<ExplainResult>;
+  onCrash(listener: (error: WorkerCrashedError) => void): () => void;
+  terminate(): void;
+}
+
+export function createExplainClient(
+  createWorker: () => Worker = () => new Worker(new URL('./explain.worker.ts', import.meta.url), { type: 'module', name: 'explain' }),
+): ExplainClient {
+  const handle = new WorkerHandle<ExplainApi>(createWorker, 'explain');
+  let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
+  handle.onCrash(() => {
+    initFor = null;
+  });
+
+  const init = (preference: BackendPreference): Promise<BackendInfo> => {
+    // A worker terminated after an ignored cancel comes back fresh: start its backend again.
+    if (!handle.isStarted) initFor = null;
+    if (!initFor || initFor.preference !== preference) {
+      const promise = handle.run((api) => api.init(preference));
+      initFor = { preference, promise };
+      promise.catch(() => {
+        if (initFor?.promise === promise) initFor = null;
+      });
+    }
+    return initFor.promise;
+  };
+
+  return {
+    init,
+    explain(pixels01, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return api.explain(jobId, pixels01, params);
+        },
+        { signal, graceMs: 3000 },
+      );
+    },
+    onCrash: (listener) => handle.onCrash(listener),
+    terminate: () => {
+      handle.terminate();
+      initFor = null;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Types shared by the Explain worker (explain-api.ts) and its main-thread
+ * client (explain-client.ts). Plain data only; the result's Float32Arrays
+ * travel as transferables.
+ */
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import type { ReferenceSpec } from '../engine/image/reference';
+import type { CancellableApi } from './worker-handle';
+
+/** DeepLIFT's nonlinearity rules (Shrikumar et al. 2017, §3.5.2 Rescale, §3.5.3 RevealCancel). */
+export type ExplainRule = 'rescale' | 'revealcancel';
+
+export interface ExplainParams {
+  rule: ExplainRule;
+  /** The class whose pre-softmax logit is explained; null: the predicted class. */
+  target: number | null;
+  /** Explain "target rather than contrast": t = logit[target] − logit[contrast]; null: the target alone. */
+  contrast: number | null;
+  /** Subtract the mean over classes from the logits' contributions (the paper's softmax adjustment, §3.6). */
+  softmaxNormalize: boolean;
+  reference: ReferenceSpec;
+}
+
+export interface ExplainResult {
+  /** Contributions C of the 784 input pixels to the target, [28·28] row-major. Sums to `delta`. */
+  attributions: Float32Array;
+  /** The class explained (the predicted one when the request said null). */
+  target: number;
+  contrast: number | null;
+  /** argmax of `probabilities`. */
+  predicted: number;
+  /** Δt = t(x) − t(x₀). */
+  delta: number;
+  /** Σ C over the input pixels; DeepLIFT makes this equal `delta` (summation-to-delta). */
+  sum: number;
+  logits: number[];
+  probabilities: number[];
+  referenceLogits: number[];
+  referenceProbabilities: number[];
+  /** The ten class maps from one batched pass (index = class), same units as `attributions`. */
+  classMaps: Float32Array[];
+  /** Δt of each class map. */
+  classDeltas: number[];
+  /** The reference image used, Float32Array(784) in [0, 1]. */
+  reference01: Float32Array;
+}
+
+export interface ExplainApi extends CancellableApi {
+  /** Starts the backend (once per preference) and begins loading the model in the background. */
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  /**
+   * Explains one input: `pixels01` is Float32Array(784) in [0, 1], light on
+   * dark (MNIST preprocessing done). Rejects with AbortError if `cancel(jobId)`
+   * came before it started or before it returned.
+   */
+  explain(jobId: number, pixels01: Float32Array, params: ExplainParams): Promise<ExplainResult>;
+  cancel(jobId: number): void;
+}

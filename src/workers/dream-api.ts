@@ -1,0 +1,168 @@
+/**
+ * The object the Deep Dream worker exposes (dream.worker.ts only adds
+ * `expose`). It starts a backend and loads the trunk once, lazily, behind
+ * cached promises; turns the photo into a tensor; runs the engine's
+ * `deepDream` generator; and streams each frame back as a transferable
+ * (an ImageBitmap where the platform can make one, else the RGBA buffer).
+ * Cancellation: `cancel(jobId)` aborts that job's AbortSignal, which the engine
+ * checks between steps; its awaited readbacks let the message arrive.
+ *
+ * The environment (how to start a backend, where the model comes from) is
+ * injected so tests call this object directly in Node with a stand-in model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as Comlink from 'comlink';
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import { deepDream, type DreamParams } from '../engine/dream/dream';
+import type { DreamModel } from '../engine/models/dream-model';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, RawImage } from './dream-protocol';
+import { isRawImage } from './dream-protocol';
+
+export interface DreamApiEnvironment {
+  /** Starts (or returns the already started) backend for `preference`. */
+  startBackend(preference: BackendPreference): Promise<BackendInfo>;
+  /** Loads the trunk; called at most once unless it fails. `onProgress` gets 0..1. */
+  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
+}
+
+export class BadPhotoError extends Error {
+  override name = 'BadPhotoError';
+}
+
+/** Reads an ImageBitmap's RGBA pixels (OffscreenCanvas); closes the bitmap. */
+function bitmapToRaw(bitmap: ImageBitmap): RawImage {
+  const { width, height } = bitmap;
+  try {
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new BadPhotoError('this browser cannot read the photo in a worker (no 2D OffscreenCanvas)');
+    ctx.drawImage(bitmap, 0, 0);
+    return { width, height, pixels: ctx.getImageData(0, 0, width, height).data };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** [h, w, 3] float32 in 0..255 from RGBA (alpha dropped). The caller owns the tensor. */
+export function rawToTensor(raw: RawImage): tf.Tensor3D {
+  const { width, height, pixels } = raw;
+  if (!(width > 0 && height > 0) || pixels.length !== width * height * 4) {
+    throw new BadPhotoError(`photo buffer of ${pixels.length} bytes does not match ${width}×${height} RGBA`);
+  }
+  const rgb = new Float32Array(width * height * 3);
+  for (let i = 0, j = 0; i < pixels.length; i += 4, j += 3) {
+    rgb[j] = pixels[i]!;
+    rgb[j + 1] = pixels[i + 1]!;
+    rgb[j + 2] = pixels[i + 2]!;
+  }
+  return tf.tensor3d(rgb, [height, width, 3], 'float32');
+}
+
+const canMakeBitmaps = (): boolean => typeof createImageBitmap === 'function' && typeof ImageData !== 'undefined';
+
+/** Wraps a frame's RGBA in something transferable: an ImageBitmap when possible, else its own buffer. */
+async function toTransferable(pixels: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | RawImage> {
+  // A fresh, exactly-sized buffer: the engine's array may be a view, and we transfer (detach) it.
+  const own = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer
+    ? (pixels as Uint8ClampedArray<ArrayBuffer>)
+    : new Uint8ClampedArray(pixels);
+  if (canMakeBitmaps()) return createImageBitmap(new ImageData(own, width, height));
+  return { width, height, pixels: own };
+}
+
+/** Makes the exposed Deep Dream API over an environment. */
+export function createDreamApi(env: DreamApiEnvironment): DreamApi {
+  let modelPromise: Promise<DreamModel> | null = null;
+  const jobs = new Map<number, AbortController>();
+  /** Progress listeners of whoever is waiting for the (single, shared) model download. */
+  const progressListeners = new Set<(fraction: number) => void>();
+
+  const model = (onProgress?: (fraction: number) => void): Promise<DreamModel> => {
+    if (onProgress) progressListeners.add(onProgress);
+    if (!modelPromise) {
+      modelPromise = env.loadModel((fraction) => {
+        for (const listener of progressListeners) void Promise.resolve(listener(fraction)).catch(() => undefined);
+      });
+      modelPromise.then(
+        () => progressListeners.clear(),
+        () => {
+          progressListeners.clear();
+          modelPromise = null;
+        },
+      );
+    }
+    return modelPromise;
+  };
+
+  return {
+    init: (preference) => env.startBackend(preference),
+
+    async loadModel(onProgress): Promise<DreamModelInfo> {
+      const m = await model(onProgress);
+      return { layerNames: [...m.layerNames] };
+    },
+
+    async dream(jobId, photo: DreamPhoto, params: DreamParams, onFrame): Promise<DreamResult> {
+      // Registered before any await, so a cancel that follows this call always finds it.
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      let image: tf.Tensor3D | null = null;
+      try {
+        const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+        const m = await model();
+        image = rawToTensor(raw);
+        const started = performance.now();
+        let frames = 0;
+        let last: DreamFrameMessage | null = null;
+        for await (const frame of deepDream(m, image, params, controller.signal)) {
+          const transferable = await toTransferable(frame.pixels, frame.width, frame.height);
+          const message: DreamFrameMessage = {
+            jobId,
+            octave: frame.octave,
+            octaves: frame.octaves,
+            step: frame.step,
+            steps: frame.steps,
+            width: frame.width,
+            height: frame.height,
+            objective: frame.objective,
+            elapsedMs: performance.now() - started,
+            image: transferable,
+          };
+          frames++;
+          last = message;
+          const transfer = isRawImage(transferable) ? [transferable.pixels.buffer] : [transferable];
+          // Awaited: the next step waits until the main thread has the frame (back-pressure).
+          await Promise.resolve(onFrame(Comlink.transfer(message, transfer))).catch(() => undefined);
+        }
+        return {
+          jobId,
+          width: last?.width ?? raw.width,
+          height: last?.height ?? raw.height,
+          frames,
+          elapsedMs: performance.now() - started,
+          objective: last?.objective ?? 0,
+        };
+      } finally {
+        image?.dispose();
+        jobs.delete(jobId);
+      }
+    },
+
+    cancel(jobId) {
+      jobs.get(jobId)?.abort();
+    },
+  };
+}
+
+/** The worker's environment: the shared runtime (backends, WASM paths) and the shipped trunk. */
+export const browserDreamEnvironment: DreamApiEnvironment = {
+  async startBackend(preference) {
+    const runtime = await import('./runtime');
+    return runtime.startBackend(preference);
+  },
+  async loadModel(onProgress) {
+    const { loadDreamModel } = await import('../engine/models/dream-model');
+    const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;
+    return loadDreamModel(url, onProgress);
+  },
+};

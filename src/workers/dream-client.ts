@@ -1,0 +1,136 @@
+/**
+ * Main-thread side of the Deep Dream worker: signal-first calls over a
+ * WorkerHandle (lazy worker, job ids, cancel with a grace period, crash
+ * detection). Backend start and model load happen once per worker; when the
+ * worker dies or is terminated, the next call starts a fresh one and redoes both.
+ * Frames of other jobs are dropped (and their bitmaps closed), so a slow frame
+ * of an old run can never be drawn over a new one.
+ */
+import * as Comlink from 'comlink';
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import type { DreamParams } from '../engine/dream/dream';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, RawImage } from './dream-protocol';
+import { isRawImage } from './dream-protocol';
+import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+
+/** A frame as the main thread receives it: always an ImageBitmap, which the receiver must close(). */
+export interface DreamFrame extends Omit<DreamFrameMessage, 'image'> {
+  bitmap: ImageBitmap;
+}
+
+export interface DreamRunOptions {
+  signal?: AbortSignal;
+  onFrame?: (frame: DreamFrame) => void;
+  /** How long a cancelled run may take to stop before the worker is terminated (ms). */
+  graceMs?: number;
+}
+
+/** What the store needs from a Deep Dream client (tests pass a stub). */
+export interface DreamClient {
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
+  /** Runs a dream on a copy of `photo` (the caller keeps its bitmap). Rejects with AbortError on abort. */
+  run(photo: ImageBitmap | RawImage, params: DreamParams, options?: DreamRunOptions): Promise<DreamResult>;
+  onCrash(listener: (error: WorkerCrashedError) => void): () => void;
+  terminate(): void;
+}
+
+function closeImage(image: ImageBitmap | RawImage): void {
+  if (!isRawImage(image)) image.close();
+}
+
+/** Raw RGBA (only where the worker could not make bitmaps) → ImageBitmap; decoding happens off the main thread. */
+function toBitmap(image: ImageBitmap | RawImage): Promise<ImageBitmap> {
+  return isRawImage(image) ? createImageBitmap(new ImageData(image.pixels, image.width, image.height)) : Promise.resolve(image);
+}
+
+export function createDreamClient(
+  createWorker: () => Worker = () => new Worker(new URL('./dream.worker.ts', import.meta.url), { type: 'module', name: 'dream' }),
+): DreamClient {
+  const handle = new WorkerHandle<DreamApi>(createWorker, 'Deep Dream');
+  let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
+  let modelPromise: Promise<DreamModelInfo> | null = null;
+  const progressListeners = new Set<(fraction: number) => void>();
+
+  /** Forgets per-worker promises when the worker is gone (crashed, or terminated after an ignored cancel). */
+  const forgetIfStopped = () => {
+    if (!handle.isStarted) {
+      initFor = null;
+      modelPromise = null;
+    }
+  };
+  handle.onCrash(() => {
+    initFor = null;
+    modelPromise = null;
+  });
+
+  /** Rejects when the worker crashes, so callers never wait forever on a dead worker. */
+  const guarded = <T>(call: (api: Comlink.Remote<DreamApi>) => Promise<T>): Promise<T> =>
+    handle.run((api) => call(api));
+
+  return {
+    init(preference) {
+      forgetIfStopped();
+      if (!initFor || initFor.preference !== preference) {
+        const promise = guarded((api) => api.init(preference));
+        initFor = { preference, promise };
+        promise.catch(() => {
+          if (initFor?.promise === promise) initFor = null;
+        });
+      }
+      return initFor.promise;
+    },
+
+    loadModel(onProgress) {
+      forgetIfStopped();
+      if (onProgress) progressListeners.add(onProgress);
+      if (!modelPromise) {
+        const promise = guarded((api) =>
+          api.loadModel(Comlink.proxy((fraction: number) => progressListeners.forEach((listener) => listener(fraction)))),
+        );
+        modelPromise = promise;
+        promise.then(
+          () => progressListeners.clear(),
+          () => {
+            progressListeners.clear();
+            if (modelPromise === promise) modelPromise = null;
+          },
+        );
+      }
+      return modelPromise;
+    },
+
+    async run(photo, params, options = {}) {
+      const { signal, onFrame, graceMs } = options;
+      forgetIfStopped();
+      // The worker takes ownership of what it is sent; send a copy so the caller keeps its photo.
+      const copy: ImageBitmap | RawImage = isRawImage(photo)
+        ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
+        : await createImageBitmap(photo);
+      const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
+      return handle.run(
+        (api, jobId) => {
+          const receive = async (message: DreamFrameMessage) => {
+            if (message.jobId !== jobId || signal?.aborted) {
+              closeImage(message.image);
+              return;
+            }
+            const { image, ...rest } = message;
+            const bitmap = await toBitmap(image);
+            if (onFrame) onFrame({ ...rest, bitmap });
+            else bitmap.close();
+          };
+          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive));
+        },
+        { signal, graceMs },
+      );
+    },
+
+    onCrash: (listener) => handle.onCrash(listener),
+    terminate: () => {
+      handle.terminate();
+      initFor = null;
+      modelPromise = null;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Types shared by the Deep Dream worker (dream-api.ts) and its main-thread
+ * client (dream-client.ts). Plain data only; pixels travel as transferables
+ * (an ImageBitmap in browsers, an RGBA buffer where there is no
+ * createImageBitmap, e.g. Node tests).
+ */
+import type { BackendInfo, BackendPreference } from '../engine/backend';
+import type { DreamParams } from '../engine/dream/dream';
+import type { CancellableApi } from './worker-handle';
+
+/** An RGBA image as a plain buffer: pixels.length === width·height·4, values 0..255. */
+export interface RawImage {
+  width: number;
+  height: number;
+  pixels: Uint8ClampedArray<ArrayBuffer>;
+}
+
+/** A photo handed to the worker: an ImageBitmap (transferred, the worker closes it) or raw RGBA. */
+export type DreamPhoto = ImageBitmap | RawImage;
+
+/** One intermediate (or the final) image of a run, tagged with its job. */
+export interface DreamFrameMessage {
+  /** The job that made this frame; the client drops frames of other jobs. */
+  jobId: number;
+  /** Octave index 0 … octaves−1 (smallest first). */
+  octave: number;
+  octaves: number;
+  /** Steps done in this octave, 1 … steps. */
+  step: number;
+  steps: number;
+  /** Size of this frame (the octave's size; the last frame is at the photo's size). */
+  width: number;
+  height: number;
+  /** The objective's value at this step (mean or L2 of the chosen activations). */
+  objective: number;
+  /** Worker time since the run's first step began (ms), for time-left estimates. */
+  elapsedMs: number;
+  /** The pixels: an ImageBitmap (transferred; the receiver closes it) or raw RGBA where bitmaps are unavailable. */
+  image: ImageBitmap | RawImage;
+}
+
+/** What a completed run returns (its final image came as the last frame). */
+export interface DreamResult {
+  jobId: number;
+  width: number;
+  height: number;
+  frames: number;
+  elapsedMs: number;
+  objective: number;
+}
+
+export interface DreamModelInfo {
+  layerNames: string[];
+}
+
+/** The object the Deep Dream worker exposes with Comlink. */
+export interface DreamApi extends CancellableApi {
+  /** Starts the preferred tfjs backend (once per preference) and says which one runs. */
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Loads the InceptionV3 trunk once (cached); `onProgress` gets 0..1 while weights download. */
+  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
+  /**
+   * Runs Deep Dream on `photo`, calling `onFrame` with each frame (the last is
+   * the final image at the photo's size). Rejects with name 'AbortError' after
+   * `cancel(jobId)`, which takes effect between steps.
+   */
+  dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>): Promise<DreamResult>;
+  /** Asks job `jobId` to stop at its next step; harmless for unknown or finished jobs. */
+  cancel(jobId: number): void;
+}
+
+export function isRawImage(image: ImageBitmap | RawImage): image is RawImage {
+  return (image as RawImage).pixels !== undefined;
+}

@@ -11,7 +11,7 @@ import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/dream';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
-import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+import { WorkerHandle, abortError, type WorkerCrashedError } from './worker-handle';
 
 /** A frame as the main thread receives it: always an ImageBitmap, which the receiver must close(). */
 export interface DreamFrame extends Omit<DreamFrameMessage, 'image'> {
@@ -71,7 +71,13 @@ export function createDreamClient(
   return {
     init(preference) {
       forgetIfStopped();
-      if (!initFor || initFor.preference !== preference) {
+      // A worker keeps its backend (and the model's weights on it): a new preference gets a fresh worker.
+      if (initFor && initFor.preference !== preference) {
+        handle.terminate();
+        initFor = null;
+        modelPromise = null;
+      }
+      if (!initFor) {
         const promise = guarded((api) => api.init(preference));
         initFor = { preference, promise };
         promise.catch(() => {
@@ -107,6 +113,10 @@ export function createDreamClient(
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
+      if (signal?.aborted) {
+        closeImage(copy);
+        throw abortError();
+      }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return handle.run(
         (api, jobId) => {

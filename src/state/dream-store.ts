@@ -1,0 +1,511 @@
+/**
+ * The Dream panel's state: settings, the photo's description, run status and
+ * progress. Plain data only. The photo's ImageBitmap, the file it came from,
+ * the running job's AbortController and the canvas's draw callback live in
+ * module variables outside the state; frames go straight from the worker
+ * client to that callback, never through React state.
+ */
+import { create } from 'zustand';
+import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, type DreamParams } from '../engine/dream/dream';
+import { octaveSizes } from '../engine/dream/octaves';
+import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
+import type { RawImage } from '../workers/dream-protocol';
+import { abortError, isAbortError } from '../workers/worker-handle';
+import { useRuntimeStore } from './runtime-store';
+
+export type DreamStatus = 'idle' | 'loading-model' | 'running' | 'done' | 'error';
+export type ModelStatus = 'unloaded' | 'loading' | 'ready' | 'error';
+
+export interface DreamSettings {
+  /** Longest side of the working image (px). */
+  maxSide: number;
+  layer: string;
+  /** '' or 'all' = the whole layer; otherwise a channel number as typed. */
+  filter: string;
+  octaves: number;
+  steps: number;
+  stepSize: number;
+  octaveScale: number;
+  objective: 'mean' | 'l2';
+  seed: number;
+  fromNoise: boolean;
+}
+
+export interface PhotoInfo {
+  name: string;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  isScaled: boolean;
+}
+
+/** A decoded photo (ui/common/decode-image's result). */
+export interface DecodedPhoto {
+  bitmap: ImageBitmap;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  isScaled: boolean;
+}
+
+/** Where the photo came from, kept so a new max side can decode it again. */
+export interface PhotoSource {
+  file: Blob;
+  name: string;
+}
+
+export interface DreamProgress {
+  /** 0-based octave index and 1-based step within it, of the latest frame. */
+  octave: number;
+  octaves: number;
+  step: number;
+  steps: number;
+  /** Work done in [0, 1], steps weighted by their octave's pixel count. */
+  fraction: number;
+  /** Estimated time left (ms), null until a frame has been timed. */
+  etaMs: number | null;
+  elapsedMs: number;
+}
+
+export interface DreamState {
+  status: DreamStatus;
+  model: ModelStatus;
+  /** Model download progress 0..1 while loading. */
+  modelProgress: number;
+  settings: DreamSettings;
+  /** Id of the preset the settings came from, or 'custom' after any manual change. */
+  preset: string;
+  photo: PhotoInfo | null;
+  /** Bumped whenever the photo bitmap changes, so views redraw it. */
+  photoVersion: number;
+  /** Size of the canvas (the working resolution): the photo's, or the noise image's. */
+  canvas: { width: number; height: number } | null;
+  isDecoding: boolean;
+  progress: DreamProgress | null;
+  /** Whether the canvas shows a dreamt image (at least one frame arrived). */
+  hasResult: boolean;
+  /** Summary of the last finished run. */
+  lastRun: { elapsedMs: number; width: number; height: number; layer: string } | null;
+  error: string | null;
+
+  setSetting: <K extends keyof DreamSettings>(key: K, value: DreamSettings[K]) => void;
+  applyPreset: (id: string) => void;
+  /** A photo was decoded at the working size; the store takes ownership of its bitmap. Ends any run. */
+  setPhoto: (photo: DecodedPhoto, source: PhotoSource) => void;
+  /** A photo could not be opened: shows why; the current photo, settings and result stay. */
+  photoFailed: (message: string) => void;
+  setDecoding: (isDecoding: boolean) => void;
+  /** Starts the backend and loads the model in the background (panel opened). */
+  prepare: () => Promise<void>;
+  start: () => Promise<void>;
+  cancel: () => void;
+  dismissError: () => void;
+}
+
+/** Choices of the max side setting. */
+export const MAX_SIDE_CHOICES = [128, 256, 384, 512, 768, 1024, 1536, 2048] as const;
+/** Largest side of the square noise image when dreaming from noise without a photo (also capped by max side). */
+export const NOISE_SIDE = 256;
+
+export const LIMITS = {
+  octaves: { min: 1, max: 8 },
+  steps: { min: 1, max: 200 },
+  stepSize: { min: 0.0001, max: 1 },
+  octaveScale: { min: 1.05, max: 2 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
+
+export const DEFAULT_SETTINGS: DreamSettings = {
+  maxSide: 512,
+  layer: DEFAULT_DREAM_PARAMS.layers[0]?.name ?? 'mixed3',
+  filter: DEFAULT_DREAM_PARAMS.channel === null ? '' : String(DEFAULT_DREAM_PARAMS.channel),
+  octaves: DEFAULT_DREAM_PARAMS.octaves,
+  steps: DEFAULT_DREAM_PARAMS.steps,
+  stepSize: DEFAULT_DREAM_PARAMS.stepSize,
+  octaveScale: DEFAULT_DREAM_PARAMS.octaveScale,
+  objective: DEFAULT_DREAM_PARAMS.objective,
+  seed: DEFAULT_DREAM_PARAMS.seed,
+  fromNoise: DEFAULT_DREAM_PARAMS.fromNoise,
+};
+
+export interface DreamPreset {
+  id: string;
+  label: string;
+  description: string;
+  settings: Partial<DreamSettings>;
+}
+
+const baseStep = DEFAULT_DREAM_PARAMS.stepSize;
+const round = (x: number) => Number(x.toPrecision(3));
+
+/** Presets set several controls at once; max side and seed are left alone. */
+export const DREAM_PRESETS: readonly DreamPreset[] = [
+  {
+    id: 'classic',
+    label: 'Classic (mixed3)',
+    description: 'The familiar look: eyes, spirals and shells.',
+    settings: { layer: 'mixed3', filter: '', objective: 'mean', octaves: 4, octaveScale: 1.4, steps: 10, stepSize: baseStep, fromNoise: false },
+  },
+  {
+    id: 'deep',
+    label: 'Deep (mixed5, L2)',
+    description: 'Higher-level parts: animal faces, buildings, fur.',
+    settings: { layer: 'mixed5', filter: '', objective: 'l2', octaves: 5, octaveScale: 1.4, steps: 12, stepSize: baseStep, fromNoise: false },
+  },
+  {
+    id: 'gentle',
+    label: 'Gentle',
+    description: 'A light touch of texture that keeps the photo recognisable.',
+    settings: { layer: 'mixed2', filter: '', objective: 'mean', octaves: 3, octaveScale: 1.3, steps: 6, stepSize: round(baseStep / 2), fromNoise: false },
+  },
+  {
+    id: 'textures',
+    label: 'Textures (mixed1)',
+    description: 'Low-level strokes and weaves.',
+    settings: { layer: 'mixed1', filter: '', objective: 'mean', octaves: 4, octaveScale: 1.4, steps: 10, stepSize: baseStep, fromNoise: false },
+  },
+  {
+    id: 'filter',
+    label: 'One filter (mixed4 #97)',
+    description: 'Amplify a single channel everywhere in the photo.',
+    settings: { layer: 'mixed4', filter: '97', objective: 'mean', octaves: 4, octaveScale: 1.4, steps: 12, stepSize: baseStep, fromNoise: false },
+  },
+  {
+    id: 'noise',
+    label: 'Feature visualisation (from noise)',
+    description: 'Start from noise and show what one filter looks for.',
+    settings: { layer: 'mixed3', filter: '42', objective: 'mean', octaves: 4, octaveScale: 1.4, steps: 20, stepSize: baseStep, fromNoise: true },
+  },
+];
+
+export function layerChannels(layer: string): number | null {
+  return DREAM_LAYERS.find((l) => l.name === layer)?.channels ?? null;
+}
+
+/** Parses the filter field: null = whole layer, a channel index, or an error message. */
+export function parseFilter(text: string, channels: number | null): { channel: number | null; error: string | null } {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'all') return { channel: null, error: null };
+  const max = channels === null ? null : channels - 1;
+  const range = max === null ? 'a channel number' : `a channel number from 0 to ${max}`;
+  if (!/^\d+$/.test(t)) return { channel: null, error: `Enter ${range}, or leave it empty for the whole layer.` };
+  const n = Number(t);
+  if (max !== null && n > max) return { channel: null, error: `This layer has ${channels} channels: enter ${range}.` };
+  return { channel: n, error: null };
+}
+
+export type SettingErrors = Partial<Record<keyof DreamSettings, string>>;
+
+function checkNumber(value: number, limits: { min: number; max: number }, integer: boolean, what: string): string | null {
+  if (!Number.isFinite(value)) return `Enter ${what}.`;
+  if (integer && !Number.isInteger(value)) return `${what[0]!.toUpperCase()}${what.slice(1)} must be a whole number.`;
+  if (value < limits.min || value > limits.max) return `Choose ${what} from ${limits.min} to ${limits.max}.`;
+  return null;
+}
+
+/** Every invalid setting with a message saying what is allowed. */
+export function validateSettings(settings: DreamSettings): SettingErrors {
+  const errors: SettingErrors = {};
+  const put = (key: keyof DreamSettings, message: string | null) => {
+    if (message) errors[key] = message;
+  };
+  if (layerChannels(settings.layer) === null) put('layer', `Unknown layer ${settings.layer}.`);
+  put('filter', parseFilter(settings.filter, layerChannels(settings.layer)).error);
+  put('octaves', checkNumber(settings.octaves, LIMITS.octaves, true, 'a number of octaves'));
+  put('steps', checkNumber(settings.steps, LIMITS.steps, true, 'a number of steps'));
+  put('stepSize', checkNumber(settings.stepSize, LIMITS.stepSize, false, 'a step size'));
+  put('octaveScale', checkNumber(settings.octaveScale, LIMITS.octaveScale, false, 'an octave scale'));
+  put('seed', checkNumber(settings.seed, LIMITS.seed, true, 'a seed'));
+  return errors;
+}
+
+/** The engine's parameters for these (valid) settings. */
+export function toDreamParams(settings: DreamSettings): DreamParams {
+  return {
+    ...DEFAULT_DREAM_PARAMS,
+    layers: [{ name: settings.layer, weight: 1 }],
+    channel: parseFilter(settings.filter, layerChannels(settings.layer)).channel,
+    objective: settings.objective,
+    octaves: settings.octaves,
+    octaveScale: settings.octaveScale,
+    steps: settings.steps,
+    stepSize: settings.stepSize,
+    seed: settings.seed,
+    fromNoise: settings.fromNoise,
+  };
+}
+
+/** Turns any failure into a sentence the user can act on. */
+export function userMessage(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  switch (name) {
+    case 'BadImageError':
+      return message;
+    case 'ModelLoadError':
+      return `The Deep Dream model could not be loaded (${message}). Reload the page to try again.`;
+    case 'BackendUnavailableError':
+      return `No compute backend could start in this browser: ${message}`;
+    case 'WorkerCrashedError':
+      return `${message}. Your photo and settings are kept; press Start to try again (a smaller max side needs less memory).`;
+    default:
+      return `Dreaming failed: ${message || 'unknown error'}. Your photo and settings are kept.`;
+  }
+}
+
+// ---- Outside the state: resources and callbacks -------------------------------------------------
+
+let client: DreamClient | null = null;
+let unsubscribeCrash: (() => void) | null = null;
+let photoBitmap: ImageBitmap | null = null;
+let photoSource: { file: Blob; name: string } | null = null;
+let controller: AbortController | null = null;
+/** Each start gets a new run id; frames and results of older runs are dropped. */
+let runId = 0;
+type FrameSink = (frame: DreamFrame) => void;
+let frameSink: FrameSink | null = null;
+
+/** Replaces the worker client (tests pass a stub). */
+export function setDreamClient(next: DreamClient | null): void {
+  unsubscribeCrash?.();
+  unsubscribeCrash = null;
+  client = next;
+}
+
+function getClient(): DreamClient {
+  if (!client) {
+    client = createDreamClient();
+    unsubscribeCrash = client.onCrash(() => useDreamStore.setState({ model: 'unloaded', modelProgress: 0 }));
+  }
+  return client;
+}
+
+/** The current photo at the working size (owned by the store; do not close). */
+export function getPhotoBitmap(): ImageBitmap | null {
+  return photoBitmap;
+}
+
+/** The file the current photo came from (to decode again at another max side). */
+export function getPhotoSource(): PhotoSource | null {
+  return photoSource;
+}
+
+/** Registers the canvas's draw callback; it must close each frame's bitmap. Returns the unregister function. */
+export function registerFrameSink(sink: FrameSink): () => void {
+  frameSink = sink;
+  return () => {
+    if (frameSink === sink) frameSink = null;
+  };
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Units of work per step of each octave (its pixel count), for progress and time left. */
+function octaveWork(width: number, height: number, settings: DreamSettings): number[] {
+  return octaveSizes(width, height, settings.octaves, settings.octaveScale).map((s) => s.width * s.height);
+}
+
+function progressOf(
+  frame: DreamFrame,
+  work: number[],
+  timing: { firstElapsed: number; firstDone: number } | null,
+): { progress: DreamProgress; done: number } {
+  const total = work.reduce((a, w) => a + w * frame.steps, 0);
+  let done = 0;
+  for (let k = 0; k < frame.octave && k < work.length; k++) done += work[k]! * frame.steps;
+  done += (work[frame.octave] ?? 0) * frame.step;
+  const fraction = total > 0 ? Math.min(1, done / total) : 1;
+  let etaMs: number | null = null;
+  // Rate from the frames after the first (the first step includes warm-up: shader compilation, allocation).
+  if (timing && done > timing.firstDone && frame.elapsedMs > timing.firstElapsed) {
+    etaMs = ((frame.elapsedMs - timing.firstElapsed) / (done - timing.firstDone)) * (total - done);
+  } else if (done > 0) {
+    etaMs = (frame.elapsedMs / done) * (total - done);
+  }
+  return {
+    progress: { octave: frame.octave, octaves: frame.octaves, step: frame.step, steps: frame.steps, fraction, etaMs, elapsedMs: frame.elapsedMs },
+    done,
+  };
+}
+
+const initialData = {
+  status: 'idle' as DreamStatus,
+  model: 'unloaded' as ModelStatus,
+  modelProgress: 0,
+  settings: DEFAULT_SETTINGS,
+  preset: 'custom',
+  photo: null,
+  photoVersion: 0,
+  canvas: null,
+  isDecoding: false,
+  progress: null,
+  hasResult: false,
+  lastRun: null,
+  error: null,
+};
+
+export const useDreamStore = create<DreamState>()((set, get) => {
+  const ensureModel = async (signal?: AbortSignal): Promise<void> => {
+    const c = getClient();
+    const info = await c.init(useRuntimeStore.getState().preference);
+    useRuntimeStore.getState().reportBackend('dream', info);
+    if (get().model !== 'ready') set({ model: 'loading' });
+    const loading = c.loadModel((fraction) => set({ modelProgress: fraction }));
+    await (signal ? raceAbort(loading, signal) : loading);
+    set({ model: 'ready', modelProgress: 1 });
+  };
+
+  return {
+    ...initialData,
+
+    setSetting: (key, value) => {
+      const previous = get().settings;
+      set({ settings: { ...previous, [key]: value }, preset: key === 'maxSide' || key === 'seed' ? get().preset : 'custom' });
+    },
+
+    applyPreset: (id) => {
+      const preset = DREAM_PRESETS.find((p) => p.id === id);
+      if (!preset) {
+        set({ preset: 'custom' });
+        return;
+      }
+      set((s) => ({ settings: { ...s.settings, ...preset.settings }, preset: id }));
+    },
+
+    setPhoto: (decoded, source) => {
+      // A new photo ends any run on the old one.
+      if (controller) get().cancel();
+      photoBitmap?.close();
+      photoBitmap = decoded.bitmap;
+      photoSource = source;
+      const { width, height, originalWidth, originalHeight, isScaled } = decoded;
+      set((s) => ({
+        photo: { name: source.name, width, height, originalWidth, originalHeight, isScaled },
+        photoVersion: s.photoVersion + 1,
+        canvas: { width, height },
+        hasResult: false,
+        progress: null,
+        lastRun: null,
+        status: s.status === 'error' || s.status === 'done' ? 'idle' : s.status,
+        error: null,
+        isDecoding: false,
+      }));
+    },
+
+    photoFailed: (message) => set({ error: message, isDecoding: false }),
+
+    setDecoding: (isDecoding) => set({ isDecoding }),
+
+    prepare: async () => {
+      if (get().model === 'ready' || get().model === 'loading') return;
+      try {
+        await ensureModel();
+      } catch (error) {
+        set({ model: 'error' });
+        // Shown only when no run is waiting on it; a run reports its own failure.
+        if (get().status === 'idle') set({ error: userMessage(error) });
+      }
+    },
+
+    start: async () => {
+      const { settings, photo } = get();
+      const errors = validateSettings(settings);
+      const firstError = Object.values(errors)[0];
+      if (firstError) {
+        set({ error: firstError });
+        return;
+      }
+      if (!photoBitmap && !settings.fromNoise) {
+        set({ error: 'Choose a photo or a sample first (or tick “Start from noise”).' });
+        return;
+      }
+      controller?.abort();
+      const mine = new AbortController();
+      controller = mine;
+      const myRun = ++runId;
+      const noiseSide = Math.min(NOISE_SIDE, settings.maxSide);
+      const size = photo ?? { width: noiseSide, height: noiseSide };
+      const input: ImageBitmap | RawImage =
+        photoBitmap ?? { width: size.width, height: size.height, pixels: new Uint8ClampedArray(size.width * size.height * 4) };
+      const params = toDreamParams(settings);
+      const work = octaveWork(size.width, size.height, settings);
+      let timing: { firstElapsed: number; firstDone: number } | null = null;
+      set({
+        status: get().model === 'ready' ? 'running' : 'loading-model',
+        error: null,
+        progress: null,
+        canvas: { width: size.width, height: size.height },
+      });
+      try {
+        await ensureModel(mine.signal);
+        if (myRun !== runId) return;
+        set({ status: 'running' });
+        const onFrame = (frame: DreamFrame) => {
+          if (myRun !== runId || mine.signal.aborted) {
+            frame.bitmap.close();
+            return;
+          }
+          const { progress, done } = progressOf(frame, work, timing);
+          timing ??= { firstElapsed: frame.elapsedMs, firstDone: done };
+          if (frameSink) frameSink(frame);
+          else frame.bitmap.close();
+          set({ progress, hasResult: true });
+        };
+        const result = await getClient().run(input, params, { signal: mine.signal, onFrame });
+        if (myRun !== runId) return;
+        set((s) => ({
+          status: 'done',
+          progress: s.progress ? { ...s.progress, fraction: 1, etaMs: 0, elapsedMs: result.elapsedMs } : null,
+          lastRun: { elapsedMs: result.elapsedMs, width: result.width, height: result.height, layer: settings.layer },
+        }));
+      } catch (error) {
+        if (myRun !== runId) return;
+        if (isAbortError(error)) set({ status: 'idle' });
+        else set({ status: 'error', error: userMessage(error), ...(error instanceof Error && error.name === 'ModelLoadError' ? { model: 'error' as const } : {}) });
+      } finally {
+        if (controller === mine) controller = null;
+      }
+    },
+
+    cancel: () => {
+      controller?.abort();
+      controller = null;
+      // Invalidate the run at once: late frames are dropped, the last one drawn stays.
+      runId++;
+      const status = get().status;
+      if (status === 'running' || status === 'loading-model') set({ status: 'idle' });
+    },
+
+    dismissError: () => set({ error: null }),
+  };
+});
+
+/** Back to the initial state, releasing the photo (tests call this after each test). */
+export function resetDreamStore(): void {
+  controller?.abort();
+  controller = null;
+  runId++;
+  photoBitmap?.close();
+  photoBitmap = null;
+  photoSource = null;
+  frameSink = null;
+  useDreamStore.setState({ ...initialData });
+}

@@ -22,6 +22,9 @@ export const TRUNK_LAYERS = ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', '
  */
 export const TRUNK_INPUT = { scale: 1 / 255, offset: 0, min: 0, max: 1 } as const;
 
+/** The trunk's smallest valid input side (px): below 43, mixed3 … mixed5 have no pixels. */
+export const TRUNK_MIN_SIDE = 43;
+
 /** How photo pixels (0..255) map to model input units: input = pixels255·scale + offset, valid in [min, max]. */
 export interface InputMapping {
   scale: number;
@@ -35,6 +38,8 @@ export interface DreamModel {
   /** The whole model: [1, h, w, 3] in model input units → its outputs. Owned by this object. */
   readonly trunk: tf.LayersModel;
   readonly input: InputMapping;
+  /** Smallest input side (px) for which every dream layer has at least one pixel. */
+  readonly minSide: number;
   /** Names of the layers that may be targeted (those found in the trunk). */
   readonly layerNames: readonly string[];
   /**
@@ -51,13 +56,14 @@ export interface DreamModel {
  * Wraps any layers model as a DreamModel (the shipped trunk, or a tiny stand-in
  * in tests). Sets every layer non-trainable. Takes ownership of `model`.
  */
-export function createDreamModel(model: tf.LayersModel, input: InputMapping = TRUNK_INPUT, layerNames?: readonly string[]): DreamModel {
+export function createDreamModel(model: tf.LayersModel, input: InputMapping = TRUNK_INPUT, layerNames?: readonly string[], minSide = 1): DreamModel {
   for (const layer of model.layers) layer.trainable = false;
   const names = layerNames ?? model.layers.map((l) => l.name).filter((n) => (TRUNK_LAYERS as readonly string[]).includes(n));
   const cache = new Map<string, tf.LayersModel>();
   return {
     trunk: model,
     input,
+    minSide,
     layerNames: names,
     forLayers(wanted: readonly string[]): tf.LayersModel {
       if (wanted.length === 0) throw new ModelLoadError('no layer chosen');
@@ -99,5 +105,5 @@ export async function loadDreamModel(ioOrUrl: string | tf.io.IOHandler, onProgre
     model.dispose();
     throw new ModelLoadError(`the Deep Dream model lacks layers ${missing.join(', ')}`);
   }
-  return createDreamModel(model, TRUNK_INPUT, TRUNK_LAYERS);
+  return createDreamModel(model, TRUNK_INPUT, TRUNK_LAYERS, TRUNK_MIN_SIDE);
 }

@@ -1,0 +1,120 @@
+import { useMemo } from 'react';
+import { DREAM_LAYERS } from '../../engine/dream/dream';
+import { DREAM_PRESETS, LIMITS, layerChannels, useDreamStore, validateSettings } from '../../state/dream-store';
+import { NumberField } from './number-field';
+
+/** Layer, filter, octaves, steps… and presets that set several at once. */
+export function DreamControls() {
+  const settings = useDreamStore((s) => s.settings);
+  const preset = useDreamStore((s) => s.preset);
+  const isBusy = useDreamStore((s) => s.status === 'running' || s.status === 'loading-model');
+  const setSetting = useDreamStore((s) => s.setSetting);
+  const applyPreset = useDreamStore((s) => s.applyPreset);
+  const errors = useMemo(() => validateSettings(settings), [settings]);
+  const layer = DREAM_LAYERS.find((l) => l.name === settings.layer);
+  const channels = layerChannels(settings.layer);
+  const presetInfo = DREAM_PRESETS.find((p) => p.id === preset);
+
+  return (
+    <section className="dream-section" aria-labelledby="dream-settings-heading">
+      <h2 id="dream-settings-heading" className="dream-heading">
+        Settings
+      </h2>
+      <fieldset className="dream-fields" disabled={isBusy}>
+        <div className="dream-field">
+          <label htmlFor="dream-preset">Preset</label>
+          <div className="dream-field-body">
+            <select id="dream-preset" data-testid="preset-select" value={preset} onChange={(e) => applyPreset(e.target.value)}>
+              <option value="custom">Custom</option>
+              {DREAM_PRESETS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+            {presetInfo ? <span className="dream-hint muted">{presetInfo.description}</span> : null}
+          </div>
+        </div>
+
+        <div className="dream-field">
+          <label htmlFor="dream-layer">Layer</label>
+          <div className="dream-field-body">
+            <select id="dream-layer" data-testid="layer-select" value={settings.layer} onChange={(e) => setSetting('layer', e.target.value)}>
+              {DREAM_LAYERS.map((l) => (
+                <option key={l.name} value={l.name} title={l.description}>
+                  {l.name} · {l.channels} filters
+                </option>
+              ))}
+            </select>
+            {layer ? (
+              <span className="dream-hint muted" data-testid="layer-description">
+                {layer.description}
+              </span>
+            ) : null}
+          </div>
+        </div>
+
+        <div className="dream-field">
+          <label htmlFor="dream-filter">Filter</label>
+          <div className="dream-field-body">
+            <input
+              id="dream-filter"
+              type="text"
+              inputMode="numeric"
+              data-testid="filter-input"
+              placeholder="all"
+              value={settings.filter}
+              aria-invalid={errors.filter ? true : undefined}
+              aria-describedby="dream-filter-hint"
+              onChange={(e) => setSetting('filter', e.target.value)}
+            />
+            <span id="dream-filter-hint" className={errors.filter ? 'dream-field-error' : 'dream-hint muted'}>
+              {errors.filter ?? `Empty or “all” for the whole layer, or one channel 0–${(channels ?? 1) - 1} (${channels ?? '?'} in ${settings.layer}).`}
+            </span>
+          </div>
+        </div>
+
+        <div className="dream-grid">
+          <NumberField id="dream-octaves" testId="octaves-input" label="Octaves" value={settings.octaves} min={LIMITS.octaves.min} max={LIMITS.octaves.max} step={1} error={errors.octaves} onChange={(v) => setSetting('octaves', v)} />
+          <NumberField id="dream-steps" testId="steps-input" label="Steps / octave" value={settings.steps} min={LIMITS.steps.min} max={LIMITS.steps.max} step={1} error={errors.steps} onChange={(v) => setSetting('steps', v)} />
+          <NumberField id="dream-step-size" testId="step-size-input" label="Step size" value={settings.stepSize} min={LIMITS.stepSize.min} max={LIMITS.stepSize.max} step="any" error={errors.stepSize} onChange={(v) => setSetting('stepSize', v)} />
+          <NumberField id="dream-octave-scale" testId="octave-scale-input" label="Octave scale" value={settings.octaveScale} min={LIMITS.octaveScale.min} max={LIMITS.octaveScale.max} step={0.05} error={errors.octaveScale} onChange={(v) => setSetting('octaveScale', v)} />
+          <div className="dream-field">
+            <label htmlFor="dream-objective">Objective</label>
+            <select id="dream-objective" data-testid="objective-select" value={settings.objective} onChange={(e) => setSetting('objective', e.target.value === 'l2' ? 'l2' : 'mean')}>
+              <option value="mean">mean</option>
+              <option value="l2">L2 (squares)</option>
+            </select>
+          </div>
+          <NumberField id="dream-seed" testId="seed-input" label="Seed" value={settings.seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} error={errors.seed} onChange={(v) => setSetting('seed', v)} />
+        </div>
+
+        <label className="dream-check">
+          <input type="checkbox" data-testid="noise-toggle" checked={settings.fromNoise} onChange={(e) => setSetting('fromNoise', e.target.checked)} />
+          <span>
+            Start from noise <span className="muted">(activation maximisation: shows what the layer or filter looks for)</span>
+          </span>
+        </label>
+      </fieldset>
+      <DreamActions hasErrors={Object.keys(errors).length > 0} />
+    </section>
+  );
+}
+
+function DreamActions({ hasErrors }: { hasErrors: boolean }) {
+  const status = useDreamStore((s) => s.status);
+  const canStart = useDreamStore((s) => s.photo !== null || s.settings.fromNoise);
+  const start = useDreamStore((s) => s.start);
+  const cancel = useDreamStore((s) => s.cancel);
+  const isBusy = status === 'running' || status === 'loading-model';
+  return (
+    <div className="dream-actions">
+      <button type="button" className="btn btn-primary" data-testid="dream-start" disabled={isBusy || hasErrors || !canStart} onClick={() => void start()}>
+        {status === 'done' ? 'Dream again' : 'Start dreaming'}
+      </button>
+      <button type="button" className="btn" data-testid="dream-cancel" disabled={!isBusy} onClick={cancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

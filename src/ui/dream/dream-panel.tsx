@@ -1,0 +1,44 @@
+import { useEffect } from 'react';
+import { useDreamStore } from '../../state/dream-store';
+import { DreamControls } from './dream-controls';
+import { DreamProgressView } from './dream-progress';
+import { DreamView } from './dream-view';
+import { PhotoPicker } from './photo-picker';
+import './dream.css';
+
+interface DreamPanelProps {
+  /** Whether the panel is the visible tab (paste is listened for, the model preloads). */
+  isActive: boolean;
+}
+
+/** Deep Dream: photo in, settings, start/cancel, frames as they come, download. */
+export function DreamPanel({ isActive }: DreamPanelProps) {
+  const error = useDreamStore((s) => s.error);
+  const dismissError = useDreamStore((s) => s.dismissError);
+
+  // Start the backend and fetch the model the first time the panel is shown, so Start is quick.
+  useEffect(() => {
+    if (isActive) void useDreamStore.getState().prepare();
+  }, [isActive]);
+
+  return (
+    <div className="dream">
+      <aside className="card dream-side">
+        <PhotoPicker isActive={isActive} />
+        <DreamControls />
+      </aside>
+      <div className="card dream-main">
+        <DreamProgressView />
+        {error ? (
+          <div className="error dream-error" role="alert">
+            <span data-testid="error-message">{error}</span>
+            <button type="button" className="dream-dismiss" aria-label="Dismiss the message" onClick={dismissError}>
+              ×
+            </button>
+          </div>
+        ) : null}
+        <DreamView />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Opening photos for the Dream panel: decodes (off the main thread, via
+ * createImageBitmap) at the current max side and hands the result to the store.
+ * Only the latest request wins: a slow decode finishing after a newer one is dropped.
+ */
+import { TRUNK_MIN_SIDE } from '../../engine/models/dream-model';
+import { getPhotoSource, useDreamStore } from '../../state/dream-store';
+import { decodeImageFile } from '../common/decode-image';
+import type { DreamSample } from './samples';
+
+/** Smallest photo side the dream model can use (px). */
+export const MIN_PHOTO_SIDE = Math.max(32, TRUNK_MIN_SIDE);
+
+let latest = 0;
+
+async function openPhoto(read: () => Promise<Blob>, name: string): Promise<void> {
+  const mine = ++latest;
+  useDreamStore.getState().setDecoding(true);
+  try {
+    const file = await read();
+    const decoded = await decodeImageFile(file, { maxSide: useDreamStore.getState().settings.maxSide, minSide: MIN_PHOTO_SIDE });
+    if (mine !== latest) {
+      decoded.bitmap.close();
+      return;
+    }
+    useDreamStore.getState().setPhoto(decoded, { file, name });
+  } catch (error) {
+    if (mine !== latest) return;
+    const isBadImage = error instanceof Error && error.name === 'BadImageError';
+    const detail = error instanceof Error ? error.message : String(error);
+    useDreamStore.getState().photoFailed(isBadImage ? detail : `The image could not be opened: ${detail}`);
+  }
+}
+
+/** A file from the picker, a drop or a paste. */
+export function openPhotoFile(file: File): Promise<void> {
+  return openPhoto(() => Promise.resolve(file), file.name || 'pasted image');
+}
+
+export function openSample(sample: DreamSample): Promise<void> {
+  return openPhoto(async () => {
+    const response = await fetch(sample.url);
+    if (!response.ok) {
+      const error = new Error(`The sample “${sample.title}” could not be loaded (HTTP ${response.status}).`);
+      error.name = 'BadImageError';
+      throw error;
+    }
+    return response.blob();
+  }, sample.title);
+}
+
+/** Changes the max side and decodes the current photo again at it. */
+export function changeMaxSide(maxSide: number): Promise<void> {
+  useDreamStore.getState().setSetting('maxSide', maxSide);
+  const source = getPhotoSource();
+  return source ? openPhoto(() => Promise.resolve(source.file), source.name) : Promise.resolve();
+}

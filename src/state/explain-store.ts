@@ -42,6 +42,8 @@ export interface ExplainState {
   settings: ExplainSettings;
   /** The latest finished explanation (kept when a later request fails). */
   result: ExplainResult | null;
+  /** The input `result` was computed for (drawing may have moved on since). */
+  resultInput: Float32Array | null;
   status: ExplainStatus;
   /** A message the user can act on; null when all is well. */
   error: string | null;
@@ -160,6 +162,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   customReference: null,
   settings: DEFAULT_SETTINGS,
   result: null,
+  resultInput: null,
   status: 'idle',
   error: null,
 
@@ -198,7 +201,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 
   clearInput: () => {
     cancelPending();
-    set({ pixels: null, result: null, status: 'idle', error: null });
+    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null });
   },
 
   showError: (message) => set({ error: message }),
@@ -231,7 +234,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       if (mine.signal.aborted) return;
       const result = await c.explain(pixels, requestParams(settings, customReference), { signal: mine.signal, preference });
       if (controller !== mine) return;
-      set({ result, status: 'idle', error: null });
+      set({ result, resultInput: pixels, status: 'idle', error: null });
     } catch (e) {
       if (controller !== mine || isAbortError(e)) return;
       set({ status: 'idle', error: describeError(e) });
@@ -249,6 +252,7 @@ export function resetExplainStore(): void {
     customReference: null,
     settings: DEFAULT_SETTINGS,
     result: null,
+    resultInput: null,
     status: 'idle',
     error: null,
   });

@@ -57,7 +57,7 @@ export type ColorizeMode = 'opaque' | 'alpha';
  * 'alpha': for overlays; the colour is the full-strength end of its side and
  * the opacity grows with |v|/maxAbs (zero is transparent), so the digit below shows through.
  */
-export function colorizeAttributions(values: ArrayLike<number>, maxAbs: number, mode: ColorizeMode = 'opaque'): Uint8ClampedArray {
+export function colorizeAttributions(values: ArrayLike<number>, maxAbs: number, mode: ColorizeMode = 'opaque'): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(values.length * 4);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -1,0 +1,52 @@
+import { useEffect, useRef } from 'react';
+import { colorizeAttributions, symmetricScale } from '../../engine/image/colormap';
+import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
+import { useExplainStore } from '../../state/explain-store';
+import { drawRgba, get2d } from './canvas-utils';
+import { HeatmapLegend } from './heatmap-legend';
+
+function ClassMap({ map, maxAbs }: { map: Float32Array; maxAbs: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = get2d(ref.current);
+    if (ctx) drawRgba(ctx, colorizeAttributions(map, maxAbs, 'opaque'), MNIST_SIDE, MNIST_SIDE);
+  }, [map, maxAbs]);
+  return <canvas ref={ref} width={MNIST_SIDE} height={MNIST_SIDE} className="class-map" aria-hidden="true" />;
+}
+
+/**
+ * The ten class maps from one batched pass, on one shared symmetric scale so
+ * they can be compared; clicking one makes it the explained target.
+ */
+export function ClassGrid() {
+  const classMaps = useExplainStore((s) => s.result?.classMaps ?? null);
+  const classDeltas = useExplainStore((s) => s.result?.classDeltas ?? null);
+  const target = useExplainStore((s) => s.result?.target ?? null);
+  const predicted = useExplainStore((s) => s.result?.predicted ?? null);
+  const updateSettings = useExplainStore((s) => s.updateSettings);
+  if (!classMaps || classMaps.length === 0) return <p className="muted placeholder">The maps of all ten classes appear here.</p>;
+  const maxAbs = symmetricScale(...classMaps);
+  return (
+    <div className="class-grid-wrap">
+      <div className="class-grid" role="group" aria-label="Contribution maps of the ten classes; choose one to explain it">
+        {classMaps.map((map, digit) => (
+          <button
+            key={digit}
+            type="button"
+            className={`class-cell ${digit === target ? 'is-target' : ''}`}
+            aria-pressed={digit === target}
+            aria-label={`Explain class ${digit}${digit === predicted ? ' (predicted)' : ''}`}
+            onClick={() => updateSettings({ target: digit })}
+          >
+            <ClassMap map={map} maxAbs={maxAbs} />
+            <span className="class-cell-label">
+              <strong>{digit}</strong>
+              {classDeltas?.[digit] !== undefined ? <span className="muted">Δ {classDeltas[digit]!.toFixed(2)}</span> : null}
+            </span>
+          </button>
+        ))}
+      </div>
+      <HeatmapLegend maxAbs={maxAbs} compact />
+    </div>
+  );
+}

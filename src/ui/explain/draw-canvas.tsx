@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { preprocessRgba } from '../../engine/image/mnist-preprocess';
+import { useExplainStore } from '../../state/explain-store';
+import { get2d, paintInkFitted } from './canvas-utils';
+import { usePointerStrokes } from './use-pointer-strokes';
+
+/** Side of the drawing raster in canvas pixels (ten per model pixel). */
+export const DRAW_SIZE = 280;
+const DEFAULT_BRUSH = 20;
+const MAX_UNDO = 40;
+
+/** What the panel can do to the drawing besides the user's strokes. */
+export interface DrawingSurface {
+  /** Replaces the drawing with `ink01` (w × h, [0, 1], light on dark), fitted and centred; undoable. */
+  paintInk(ink01: Float32Array, width: number, height: number): void;
+}
+
+interface DrawCanvasProps {
+  ref?: Ref<DrawingSurface>;
+  /** Ctrl/Cmd+Z undoes only while the panel is visible. */
+  isActive: boolean;
+}
+
+/** White-on-black drawing with mouse, touch and pen (Pointer Events), brush size, undo and clear. */
+export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const history = useRef<ImageData[]>([]);
+  const frame = useRef<number | null>(null);
+  const [undoCount, setUndoCount] = useState(0);
+  const [brush, setBrush] = useState(DEFAULT_BRUSH);
+  const setPixels = useExplainStore((s) => s.setPixels);
+
+  const commit = useCallback(() => {
+    const ctx = get2d(canvasRef.current, true);
+    if (!ctx) return;
+    try {
+      setPixels(preprocessRgba(ctx.getImageData(0, 0, DRAW_SIZE, DRAW_SIZE).data, DRAW_SIZE, DRAW_SIZE));
+    } catch (e) {
+      if (e instanceof Error && e.name === 'EmptyInputError') setPixels(null);
+      else throw e;
+    }
+  }, [setPixels]);
+
+  const scheduleCommit = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      commit();
+    });
+  }, [commit]);
+
+  const snapshot = useCallback(() => {
+    const ctx = get2d(canvasRef.current, true);
+    if (!ctx) return;
+    history.current.push(ctx.getImageData(0, 0, DRAW_SIZE, DRAW_SIZE));
+    if (history.current.length > MAX_UNDO) history.current.shift();
+    setUndoCount(history.current.length);
+  }, []);
+
+  const fillBlack = (ctx: CanvasRenderingContext2D) => {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, DRAW_SIZE, DRAW_SIZE);
+  };
+
+  const undo = useCallback(() => {
+    const ctx = get2d(canvasRef.current, true);
+    const previous = history.current.pop();
+    setUndoCount(history.current.length);
+    if (!ctx || !previous) return;
+    ctx.putImageData(previous, 0, 0);
+    commit();
+  }, [commit]);
+
+  const clear = () => {
+    const ctx = get2d(canvasRef.current, true);
+    if (ctx) {
+      snapshot();
+      fillBlack(ctx);
+    }
+    setPixels(null);
+  };
+
+  useEffect(() => {
+    const ctx = get2d(canvasRef.current, true);
+    if (ctx) fillBlack(ctx);
+    return () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!isActive) return;
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, select, textarea')) return;
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
+        e.preventDefault();
+        undo();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [isActive, undo]);
+
+  useImperativeHandle(ref, () => ({
+    paintInk(ink01, width, height) {
+      const ctx = get2d(canvasRef.current, true);
+      if (!ctx) return;
+      snapshot();
+      paintInkFitted(ctx, ink01, width, height);
+      commit();
+    },
+  }), [commit, snapshot]);
+
+  const handlers = usePointerStrokes(canvasRef, { size: DRAW_SIZE, brush, onStrokeStart: snapshot, onInk: scheduleCommit });
+
+  return (
+    <div className="draw">
+      <canvas
+        ref={canvasRef}
+        className="draw-canvas"
+        width={DRAW_SIZE}
+        height={DRAW_SIZE}
+        data-testid="draw-canvas"
+        aria-label="Drawing area: draw a digit with the mouse, a finger or a pen"
+        role="img"
+        {...handlers}
+      />
+      <div className="draw-tools">
+        <label className="brush">
+          <span>Brush</span>
+          <input type="range" min={6} max={40} step={1} value={brush} onChange={(e) => setBrush(Number(e.target.value))} aria-valuetext={`${brush} pixels`} />
+          <span className="brush-dot" style={{ width: brush / 2, height: brush / 2 }} aria-hidden="true" />
+        </label>
+        <button type="button" className="btn" onClick={undo} disabled={undoCount === 0} title="Undo (Ctrl+Z)">
+          Undo
+        </button>
+        <button type="button" className="btn" onClick={clear} data-testid="draw-clear">
+          Clear
+        </button>
+      </div>
+    </div>
+  );
+}

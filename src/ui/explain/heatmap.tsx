@@ -1,0 +1,58 @@
+import { useEffect, useRef } from 'react';
+import { colorizeAttributions, symmetricScale } from '../../engine/image/colormap';
+import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
+import { useExplainStore } from '../../state/explain-store';
+import { drawRgba, get2d, grayToRgba } from './canvas-utils';
+import { HeatmapLegend } from './heatmap-legend';
+
+const SIZE = 280;
+
+/** Draws the digit (dimmed when something goes on top) and, if given, the contributions. */
+function paint(canvas: HTMLCanvasElement | null, input: Float32Array | null, map: Float32Array | null, maxAbs: number, mode: 'overlay' | 'map' | 'input') {
+  const ctx = get2d(canvas);
+  if (!ctx) return;
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, SIZE, SIZE);
+  if (mode !== 'map' && input) drawRgba(ctx, grayToRgba(input, mode === 'overlay' ? 0.45 : 1), MNIST_SIDE, MNIST_SIDE);
+  if (mode !== 'input' && map) drawRgba(ctx, colorizeAttributions(map, maxAbs, mode === 'overlay' ? 'alpha' : 'opaque'), MNIST_SIDE, MNIST_SIDE);
+}
+
+/**
+ * The contributions of the input pixels to the target, on a diverging map
+ * centred on zero with a symmetric scale ±max|C|: over the digit (overlay) or
+ * beside it.
+ */
+export function Heatmap() {
+  const result = useExplainStore((s) => s.result);
+  const input = useExplainStore((s) => s.resultInput);
+  const view = useExplainStore((s) => s.settings.view);
+  const mapRef = useRef<HTMLCanvasElement>(null);
+  const inputRef = useRef<HTMLCanvasElement>(null);
+  const maxAbs = result ? symmetricScale(result.attributions) : 0;
+
+  useEffect(() => {
+    if (!result) return;
+    paint(mapRef.current, input, result.attributions, maxAbs, view === 'overlay' ? 'overlay' : 'map');
+    if (view === 'side') paint(inputRef.current, input, null, maxAbs, 'input');
+  }, [result, input, view, maxAbs]);
+
+  if (!result) {
+    return (
+      <div className="heatmap-empty">
+        <p className="muted">Draw a digit (or upload one) to see which pixels pushed the model toward its answer and which held it back.</p>
+      </div>
+    );
+  }
+  const label = `Contributions to class ${result.target}${result.contrast !== null ? ` rather than ${result.contrast}` : ''}: orange pixels raise it, blue pixels lower it`;
+  return (
+    <figure className="heatmap-figure">
+      <div className={`heatmap-views heatmap-${view}`}>
+        {view === 'side' ? (
+          <canvas ref={inputRef} width={SIZE} height={SIZE} className="heatmap-canvas" role="img" aria-label="The input digit" />
+        ) : null}
+        <canvas ref={mapRef} width={SIZE} height={SIZE} className="heatmap-canvas" data-testid="heatmap" role="img" aria-label={label} />
+      </div>
+      <HeatmapLegend maxAbs={maxAbs} />
+    </figure>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * Elementwise nonlinearities that DeepLIFT's Rescale and RevealCancel rules
+ * can pass through (Shrikumar et al. 2017, §3.5.2–3.5.3).
+ *
+ * Each entry gives the function f and its derivative f′. The derivative is
+ * only used by the Rescale rule's gradient fallback (|Δx| below the
+ * threshold). Following the reference code exactly
+ * (kundajelab/deeplift, deeplift/layers/activations.py,
+ * `Activation._build_fwd_pass_vars`): the fallback is
+ * `_get_gradient_at_activation(self.get_reference_vars())`, i.e. it is
+ * evaluated at the layer's *output* reference activation y₀ = f(x₀), and
+ * `Sigmoid`/`Tanh._get_gradient_at_activation` re-apply the nonlinearity to
+ * that argument. So the reference code's fallback for sigmoid is
+ * σ(σ(x₀))·(1 − σ(σ(x₀))) and for tanh 1 − tanh²(tanh(x₀)); for ReLU
+ * (PReLU with α = 0: `lte_mask·α + gt_mask`) it is [y₀ > 0] = [x₀ > 0].
+ * Callers pass y₀ to `derivative` to reproduce that; for the activations
+ * the reference code lacks (relu6, leaky ReLU, elu, selu, softplus,
+ * softsign) we keep the same convention (f′ applied to y₀).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface ElementwiseActivation {
+  /** Name for messages, e.g. 'relu'. */
+  readonly name: string;
+  /** y = f(x), elementwise, any shape. Caller owns the result. */
+  apply(x: tf.Tensor): tf.Tensor;
+  /** f′ evaluated at `z` (see the header for which argument to pass). */
+  derivative(z: tf.Tensor): tf.Tensor;
+}
+
+function leaky(alpha: number): ElementwiseActivation {
+  return {
+    name: alpha === 0 ? 'relu' : `leakyRelu(${alpha})`,
+    apply: (x) => (alpha === 0 ? tf.relu(x) : tf.leakyRelu(x, alpha)),
+    // PReLU._get_gradient_at_activation: lte_mask(z,0)·α + gt_mask(z,0)·1.
+    derivative: (z) => tf.step(z, alpha),
+  };
+}
+
+function clippedRelu(maxValue: number): ElementwiseActivation {
+  return {
+    name: `relu(max ${maxValue})`,
+    apply: (x) => tf.clipByValue(x, 0, maxValue),
+    derivative: (z) => tf.logicalAnd(tf.greater(z, 0), tf.less(z, maxValue)).cast('float32'),
+  };
+}
+
+function elu(alpha: number, scale = 1): ElementwiseActivation {
+  return {
+    name: scale === 1 ? 'elu' : 'selu',
+    apply: (x) => tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(x), 1))).mul(scale),
+    derivative: (z) => tf.where(tf.greater(z, 0), tf.onesLike(z), tf.mul(alpha, tf.exp(z))).mul(scale),
+  };
+}
+
+const SIGMOID: ElementwiseActivation = {
+  name: 'sigmoid',
+  apply: (x) => tf.sigmoid(x),
+  derivative: (z) => {
+    // Sigmoid._get_gradient_at_activation: out = σ(z); out·(1 − out).
+    const out = tf.sigmoid(z);
+    return tf.mul(out, tf.sub(1, out));
+  },
+};
+
+const TANH: ElementwiseActivation = {
+  name: 'tanh',
+  apply: (x) => tf.tanh(x),
+  derivative: (z) => {
+    const out = tf.tanh(z);
+    return tf.sub(1, tf.mul(out, out));
+  },
+};
+
+const SOFTPLUS: ElementwiseActivation = {
+  name: 'softplus',
+  apply: (x) => tf.softplus(x),
+  derivative: (z) => tf.sigmoid(z),
+};
+
+const SOFTSIGN: ElementwiseActivation = {
+  name: 'softsign',
+  apply: (x) => tf.div(x, tf.add(1, tf.abs(x))),
+  derivative: (z) => {
+    const d = tf.add(1, tf.abs(z));
+    return tf.div(1, tf.mul(d, d));
+  },
+};
+
+/** Keras' SELU constants. */
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+
+/**
+ * Looks up an activation by its Keras/tfjs name ('relu', 'sigmoid', ...).
+ * Returns null for 'linear' (no layer needed, as in the reference code's
+ * `linear_conversion`), 'softmax' as the string 'softmax' (the caller decides:
+ * dropped at the output, unsupported elsewhere), and undefined when unknown.
+ */
+export function activationByName(name: string): ElementwiseActivation | null | 'softmax' | undefined {
+  switch (name.toLowerCase()) {
+    case 'linear': return null;
+    case 'softmax': return 'softmax';
+    case 'relu': return leaky(0);
+    case 'relu6': return clippedRelu(6);
+    case 'sigmoid': return SIGMOID;
+    case 'tanh': return TANH;
+    case 'elu': return elu(1);
+    case 'selu': return elu(SELU_ALPHA, SELU_SCALE);
+    case 'softplus': return SOFTPLUS;
+    case 'softsign': return SOFTSIGN;
+    default: return undefined;
+  }
+}
+
+/** ReLU layer options (tf.layers.reLU({maxValue})). */
+export function reluLayerActivation(maxValue: number | null | undefined): ElementwiseActivation {
+  return maxValue == null ? leaky(0) : clippedRelu(maxValue);
+}
+
+/** LeakyReLU layer (α) — the reference code's PReLU with a fixed α. */
+export function leakyReluActivation(alpha: number): ElementwiseActivation {
+  return leaky(alpha);
+}
+
+/** ELU layer (α). */
+export function eluActivation(alpha: number): ElementwiseActivation {
+  return elu(alpha);
+}

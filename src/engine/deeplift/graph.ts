@@ -1,0 +1,256 @@
+/**
+ * Converts a tfjs LayersModel (Sequential or functional) into the list of
+ * DeepLIFT nodes that deeplift.ts runs, mirroring the reference code's Keras
+ * conversion (kundajelab/deeplift, deeplift/conversion/kerasapi_conversion.py):
+ * - Dense/Conv2D with a fused `activation` become a linear "preact" node plus
+ *   an activation node (`dense_conversion`, `conv2d_conversion`); a 'linear'
+ *   activation adds nothing (`linear_conversion`).
+ * - Dropout (and other inference-time identities) become identity nodes
+ *   (`noop_conversion`); Flatten/Reshape reshape; InputLayer is the input.
+ * - The model's final softmax (fused in the last layer or a separate
+ *   Activation/Softmax layer) is dropped: the target is the pre-softmax
+ *   layer, like the reference's `target_layer_idx=-2` / pre-activation
+ *   target layer. A softmax anywhere else is unsupported.
+ * - Every (layer, inbound node) pair is one node, so shared layers work.
+ * Anything without a rule throws UnsupportedLayerError naming the layer and
+ * its class. Only models with one input and one output are handled.
+ *
+ * The converted plan holds W⁺/W⁻ splits and batch-norm constants as kept
+ * tensors; it is cached per model (see `getPlan`) until `disposePlan`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  type ElementwiseActivation, activationByName, eluActivation, leakyReluActivation, reluLayerActivation,
+} from './activations';
+import { ActivationNode } from './activation-node';
+import { BatchNormNode } from './batch-norm';
+import { WeightedLinearNode, conv2dOp, denseOp, depthwiseConv2dOp, type Padding } from './linear';
+import { MaxPoolNode } from './max-pool';
+import {
+  type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, splitBySign,
+} from './node';
+import { AddNode, AvgPoolNode, ConcatNode, IdentityNode, ReshapeNode } from './pass-through';
+import { UnsupportedLayerError } from './unsupported-layer-error';
+
+/** The model's input: Δ⁺/Δ⁻ split by sign (`Input._build_pos_and_neg_contribs`). */
+export class InputNode implements DeepLiftNode {
+  readonly inputs: readonly number[] = [];
+  constructor(readonly name: string, readonly className: string, readonly shape: readonly number[]) {}
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    return inputs[0];
+  }
+  posNeg(ctx: DeepLiftContext, self: number): PosNeg {
+    return splitBySign(ctx.delta(self));
+  }
+  backward(): Multipliers[] {
+    return [];
+  }
+  dispose(): void {}
+}
+
+export interface Plan {
+  /** Topologically ordered; every node's inputs have smaller indices. */
+  readonly nodes: DeepLiftNode[];
+  readonly inputIndex: number;
+  /** The explained layer: the pre-softmax logits. */
+  readonly targetIndex: number;
+  /** Input shape without batch, e.g. [28, 28, 1]. */
+  readonly inputShape: number[];
+  /** Whether a final softmax was dropped (probabilities = softmax(logits)). */
+  readonly droppedSoftmax: boolean;
+}
+
+type AnyLayer = tf.layers.Layer & Record<string, unknown>;
+interface SymbolicLike { sourceLayer: AnyLayer; nodeIndex: number; shape: (number | null)[] }
+interface NodeLike { inputTensors: SymbolicLike[] }
+
+const IDENTITY_CLASSES = new Set([
+  'Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout',
+]);
+
+function pair(v: unknown, name: string, cls: string): [number, number] {
+  const a = Array.isArray(v) ? v : [v, v];
+  if (a.length !== 2 || a.some((n) => typeof n !== 'number')) {
+    throw new UnsupportedLayerError(name, cls, `unexpected size/stride ${JSON.stringify(v)}`);
+  }
+  return [a[0] as number, a[1] as number];
+}
+
+function weight(layer: AnyLayer, field: string): tf.Tensor | null {
+  const v = layer[field] as { read(): tf.Tensor } | null | undefined;
+  return v ? v.read() : null;
+}
+
+/** Converts `model`; the caller owns the result (call `disposePlan`). */
+export function buildPlan(model: tf.LayersModel): Plan {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new UnsupportedLayerError(model.name, model.getClassName(),
+      `models with ${model.inputs.length} inputs and ${model.outputs.length} outputs are not supported (need 1 and 1)`);
+  }
+  const nodes: DeepLiftNode[] = [];
+  const memo = new Map<string, number>();
+  let inputIndex = -1;
+  let droppedSoftmax = false;
+
+  const push = (n: DeepLiftNode): number => nodes.push(n) - 1;
+
+  const activationNode = (
+    act: ElementwiseActivation | null | 'softmax' | undefined, actName: string,
+    layer: AnyLayer, cls: string, input: number, shape: number[], isOutput: boolean,
+  ): number => {
+    if (act === undefined) throw new UnsupportedLayerError(layer.name, cls, `activation '${actName}' has no DeepLIFT rule`);
+    if (act === null) return input;
+    if (act === 'softmax') {
+      if (!isOutput) throw new UnsupportedLayerError(layer.name, cls, 'softmax is only supported as the final activation');
+      droppedSoftmax = true;
+      return input;
+    }
+    return push(new ActivationNode(layer.name, cls, [input], shape, act));
+  };
+
+  const visit = (t: SymbolicLike, isOutput: boolean): number => {
+    const layer = t.sourceLayer;
+    const key = `${layer.name}#${t.nodeIndex}`;
+    const seen = memo.get(key);
+    if (seen !== undefined) return seen;
+    const cls = layer.getClassName();
+    const shape = t.shape.slice(1) as number[];
+    const cfg = layer.getConfig() as Record<string, unknown>;
+    if (cls === 'InputLayer') {
+      inputIndex = push(new InputNode(layer.name, cls, shape));
+      memo.set(key, inputIndex);
+      return inputIndex;
+    }
+    const inbound = (layer.inboundNodes[t.nodeIndex] as unknown as NodeLike).inputTensors;
+    const inputs = inbound.map((s) => visit(s, false));
+    const inShape = inbound[0].shape.slice(1) as number[];
+    let out: number;
+    switch (cls) {
+      case 'Dense': {
+        if (inShape.length !== 1) throw new UnsupportedLayerError(layer.name, cls, `input of rank ${inShape.length + 1} (need 2: flatten first)`);
+        const kernel = weight(layer, 'kernel') as tf.Tensor2D;
+        const bias = weight(layer, 'bias') as tf.Tensor1D | null;
+        const lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel, denseOp(kernel, bias)));
+        out = activationNode(activationByName(String(cfg.activation)), String(cfg.activation), layer, cls, lin, shape, isOutput);
+        break;
+      }
+      case 'Conv2D':
+      case 'DepthwiseConv2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        const dil = pair(cfg.dilationRate ?? 1, layer.name, cls);
+        if (dil[0] !== 1 || dil[1] !== 1) throw new UnsupportedLayerError(layer.name, cls, 'dilation rate other than 1');
+        if (cfg.padding !== 'valid' && cfg.padding !== 'same') throw new UnsupportedLayerError(layer.name, cls, `padding ${String(cfg.padding)}`);
+        const strides = pair(cfg.strides, layer.name, cls);
+        const padding = cfg.padding as Padding;
+        const bias = weight(layer, 'bias') as tf.Tensor1D | null;
+        const kernel = weight(layer, cls === 'Conv2D' ? 'kernel' : 'depthwiseKernel') as tf.Tensor4D;
+        const op = cls === 'Conv2D'
+          ? conv2dOp(kernel, bias, inShape, strides, padding)
+          : depthwiseConv2dOp(kernel, bias, inShape, strides, padding);
+        const lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel, op));
+        out = activationNode(activationByName(String(cfg.activation)), String(cfg.activation), layer, cls, lin, shape, isOutput);
+        break;
+      }
+      case 'BatchNormalization': {
+        const axis = cfg.axis as number;
+        if (axis !== -1 && axis !== shape.length) throw new UnsupportedLayerError(layer.name, cls, `axis ${axis} (only the last axis)`);
+        const channels = shape[shape.length - 1];
+        const clone = (f: string, fill: number) => {
+          const w = weight(layer, f);
+          return (w ? tf.clone(w) : tf.fill([channels], fill)) as tf.Tensor1D;
+        };
+        out = push(new BatchNormNode(layer.name, cls, inputs, shape, {
+          gamma: clone('gamma', 1), beta: clone('beta', 0),
+          mean: clone('movingMean', 0), variance: clone('movingVariance', 1),
+          epsilon: cfg.epsilon as number,
+        }));
+        break;
+      }
+      case 'Activation':
+        out = activationNode(activationByName(String(cfg.activation)), String(cfg.activation), layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'Softmax':
+        out = activationNode('softmax', 'softmax', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'ReLU':
+        out = activationNode(reluLayerActivation(cfg.maxValue as number | null), 'relu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'LeakyReLU':
+        out = activationNode(leakyReluActivation(cfg.alpha as number), 'leakyReLU', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'ELU':
+        out = activationNode(eluActivation(cfg.alpha as number), 'elu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'Flatten':
+      case 'Reshape':
+        out = push(new ReshapeNode(layer.name, cls, inputs, shape, inShape));
+        break;
+      case 'AveragePooling2D':
+      case 'MaxPooling2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        const poolSize = pair(cfg.poolSize, layer.name, cls);
+        const strides = pair(cfg.strides ?? cfg.poolSize, layer.name, cls);
+        const padding = cfg.padding as 'valid' | 'same';
+        out = push(cls === 'MaxPooling2D'
+          ? new MaxPoolNode(layer.name, cls, inputs, shape, inShape, poolSize, strides, padding)
+          : new AvgPoolNode(layer.name, cls, inputs, shape, inShape, poolSize, strides, padding));
+        break;
+      }
+      case 'Add':
+        out = push(new AddNode(layer.name, cls, inputs, shape));
+        break;
+      case 'Concatenate': {
+        const rank = shape.length + 1;
+        const axis = (cfg.axis as number) < 0 ? (cfg.axis as number) + rank : (cfg.axis as number);
+        const sizes = inbound.map((s) => s.shape[axis] as number);
+        out = push(new ConcatNode(layer.name, cls, inputs, shape, axis, sizes));
+        break;
+      }
+      default:
+        if (IDENTITY_CLASSES.has(cls)) {
+          out = push(new IdentityNode(layer.name, cls, inputs, shape, inShape));
+          break;
+        }
+        throw new UnsupportedLayerError(layer.name, cls, 'no DeepLIFT rule for this layer class');
+    }
+    memo.set(key, out);
+    return out;
+  };
+
+  let targetIndex: number;
+  try {
+    targetIndex = visit(model.outputs[0] as unknown as SymbolicLike, true);
+    if (inputIndex < 0) throw new UnsupportedLayerError(model.name, model.getClassName(), 'no InputLayer found');
+  } catch (e) {
+    for (const n of nodes) n.dispose();
+    throw e;
+  }
+  const inputShape = (model.inputs[0].shape.slice(1) as number[]);
+  return { nodes, inputIndex, targetIndex, inputShape, droppedSoftmax };
+}
+
+/** Frees the plan's cached tensors. */
+export function disposePlan(plan: Plan): void {
+  for (const n of plan.nodes) n.dispose();
+}
+
+const plans = new WeakMap<tf.LayersModel, Plan>();
+
+/** The cached plan for `model` (built on first use). */
+export function getPlan(model: tf.LayersModel): Plan {
+  let plan = plans.get(model);
+  if (!plan) {
+    plan = buildPlan(model);
+    plans.set(model, plan);
+  }
+  return plan;
+}
+
+/** Disposes and forgets the cached plan of `model`, if any. */
+export function releasePlan(model: tf.LayersModel): void {
+  const plan = plans.get(model);
+  if (plan) {
+    disposePlan(plan);
+    plans.delete(model);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The building blocks shared by every DeepLIFT layer rule: the node
+ * interface, the per-call context (activations, references, differences
+ * from reference, positive/negative contributions) and the constants of the
+ * authors' reference code (kundajelab/deeplift, TF version).
+ *
+ * Vocabulary (paper §2–3, reference code names in brackets):
+ * - act / ref: a layer's activation for the input x and for the reference
+ *   x₀ [`_activation_vars`, `_reference_vars`]; Δ = act − ref, computed by
+ *   subtracting the two forward values [`_build_diff_from_reference_vars`]
+ *   (never by propagating Δ), because the masks below test Δ exactly.
+ * - pos/neg contributions Δ⁺/Δ⁻ of a layer [`get_pos_and_neg_contribs`]:
+ *   only RevealCancel consumes them, so they are computed lazily.
+ * - pos/neg multipliers m⁺/m⁻ [`_pos_mxts`, `_neg_mxts`]: propagated
+ *   backwards; when no RevealCancel layer is crossed they are the same
+ *   tensor, which the rules use to take a cheaper, algebraically identical
+ *   path.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** `deeplift.util.NEAR_ZERO_THRESHOLD` = 10⁻⁷. */
+export const NEAR_ZERO_THRESHOLD = 1e-7;
+
+export type Rule = 'rescale' | 'revealcancel';
+export type PoolMode = 'gradient' | 'crossmax';
+
+/** Positive and negative multipliers of one layer; `pos === neg` when they coincide. */
+export interface Multipliers {
+  /** [B, ...layerShape] float32, B = number of seeded targets. */
+  pos: tf.Tensor;
+  neg: tf.Tensor;
+}
+
+/** Positive and negative contributions (same shape as the layer, batch 1). */
+export interface PosNeg {
+  pos: tf.Tensor;
+  neg: tf.Tensor;
+}
+
+/** Read access to one DeepLIFT call's forward state. */
+export interface DeepLiftContext {
+  readonly rule: Rule;
+  readonly poolMode: PoolMode;
+  /** Activation of node `i` for the input x: [1, ...shape]. */
+  act(i: number): tf.Tensor;
+  /** Activation of node `i` for the reference x₀: [1, ...shape]. */
+  ref(i: number): tf.Tensor;
+  /** Δ = act − ref of node `i` (memoised). */
+  delta(i: number): tf.Tensor;
+  /** Positive/negative contributions of node `i` (memoised, lazy). */
+  posNeg(i: number): PosNeg;
+}
+
+/** One layer of the converted network (a Keras layer may become two: linear + activation). */
+export interface DeepLiftNode {
+  /** Keras layer name, for messages. */
+  readonly name: string;
+  /** Keras class name, for messages. */
+  readonly className: string;
+  /** Indices of the input nodes in the plan. */
+  readonly inputs: readonly number[];
+  /** Shape without the batch dimension. */
+  readonly shape: readonly number[];
+  /** Forward value from the input nodes' values (any batch size). */
+  forward(inputs: tf.Tensor[]): tf.Tensor;
+  /** This node's Δ⁺/Δ⁻ given the context (node index `self`). */
+  posNeg(ctx: DeepLiftContext, self: number): PosNeg;
+  /** Multiplier increments for each input, given this node's multipliers. */
+  backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[];
+  /** Frees cached weight tensors. */
+  dispose(): void;
+}
+
+/** hf.gt_mask: 1 where x > v else 0, float32. */
+export function gtMask(x: tf.Tensor, v = 0): tf.Tensor {
+  return tf.cast(tf.greater(x, v), 'float32');
+}
+
+/** hf.lt_mask: 1 where x < v else 0, float32. */
+export function ltMask(x: tf.Tensor, v = 0): tf.Tensor {
+  return tf.cast(tf.less(x, v), 'float32');
+}
+
+/** hf.eq_mask: 1 where x == v else 0, float32. */
+export function eqMask(x: tf.Tensor, v = 0): tf.Tensor {
+  return tf.cast(tf.equal(x, v), 'float32');
+}
+
+/** Δ⁺ = Δ·[Δ > 0] and Δ⁻ = Δ·[Δ < 0] (`Input._build_pos_and_neg_contribs`). */
+export function splitBySign(delta: tf.Tensor): PosNeg {
+  return { pos: tf.mul(delta, gtMask(delta)), neg: tf.mul(delta, ltMask(delta)) };
+}
+
+/** Applies a linear map to both multipliers, once when they coincide. */
+export function mapMultipliers(m: Multipliers, f: (t: tf.Tensor) => tf.Tensor): Multipliers {
+  const pos = f(m.pos);
+  return { pos, neg: m.neg === m.pos ? pos : f(m.neg) };
+}
+
+/** Applies a linear map to both contributions. */
+export function mapPosNeg(c: PosNeg, f: (t: tf.Tensor) => tf.Tensor): PosNeg {
+  return { pos: f(c.pos), neg: f(c.neg) };
+}
+
+/**
+ * Transpose (vector–Jacobian product) of a linear map `f` at batch size
+ * dy.shape[0]: returns Jᵀ·dy with shape `inShape`. Used for ops without a
+ * public transpose op in tfjs (depthwise conv, pooling).
+ */
+export function linearTranspose(
+  f: (x: tf.Tensor) => tf.Tensor, inShape: number[], dy: tf.Tensor,
+): tf.Tensor {
+  return tf.grad(f)(tf.zeros(inShape), dy);
+}

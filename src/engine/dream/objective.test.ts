@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dreamObjective } from './objective';
+
+describe('dreamObjective', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('computes mean, l2, one channel and weighted mixes', () => {
+    const start = tf.memory().numTensors;
+    // [1, 1, 2, 2]: pixels (1, -3) and (2, 5); channel 0 = [1, 2], channel 1 = [-3, 5]
+    const a = tf.tensor4d([1, -3, 2, 5], [1, 1, 2, 2]);
+    const b = tf.tensor4d([4], [1, 1, 1, 1]);
+    const v = (t: tf.Scalar) => {
+      const x = t.dataSync()[0];
+      t.dispose();
+      return x;
+    };
+    expect(v(dreamObjective([a], [1], null, 'mean'))).toBeCloseTo(5 / 4);
+    expect(v(dreamObjective([a], [1], null, 'l2'))).toBeCloseTo((1 + 9 + 4 + 25) / 4);
+    expect(v(dreamObjective([a], [1], 1, 'mean'))).toBeCloseTo(1);
+    expect(v(dreamObjective([a], [1], 0, 'l2'))).toBeCloseTo(2.5);
+    expect(v(dreamObjective([a, b], [2, 0.5], null, 'mean'))).toBeCloseTo(2 * 1.25 + 0.5 * 4);
+    expect(() => dreamObjective([a, b], [1], null, 'mean')).toThrow(RangeError);
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('is differentiable: d mean / d a = 1/n', () => {
+    const start = tf.memory().numTensors;
+    const a = tf.tensor4d([1, -3, 2, 5], [1, 1, 2, 2]);
+    const g = tf.grad((x: tf.Tensor) => dreamObjective([x], [1], null, 'mean'))(a);
+    expect(Array.from(g.dataSync())).toEqual([0.25, 0.25, 0.25, 0.25]);
+    tf.dispose([a, g]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});

@@ -67,6 +67,8 @@ export interface DreamProgress {
   /** Estimated time left (ms), null until a frame has been timed. */
   etaMs: number | null;
   elapsedMs: number;
+  /** performance.now() when this progress was measured, so views can count the time left down between frames. */
+  measuredAt: number;
 }
 
 export interface DreamState {
@@ -105,7 +107,7 @@ export interface DreamState {
 }
 
 /** Choices of the max side setting. */
-export const MAX_SIDE_CHOICES = [128, 256, 384, 512, 768, 1024, 1536, 2048] as const;
+export const MAX_SIDE_CHOICES = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048] as const;
 /** Largest side of the square noise image when dreaming from noise without a photo (also capped by max side). */
 export const NOISE_SIDE = 256;
 
@@ -234,6 +236,8 @@ export function toDreamParams(settings: DreamSettings): DreamParams {
     stepSize: settings.stepSize,
     seed: settings.seed,
     fromNoise: settings.fromNoise,
+    // A frame after every step: a step takes far longer than its readback, and users want to watch.
+    frameEvery: 1,
   };
 }
 
@@ -341,7 +345,16 @@ function progressOf(
     etaMs = (frame.elapsedMs / done) * (total - done);
   }
   return {
-    progress: { octave: frame.octave, octaves: frame.octaves, step: frame.step, steps: frame.steps, fraction, etaMs, elapsedMs: frame.elapsedMs },
+    progress: {
+      octave: frame.octave,
+      octaves: frame.octaves,
+      step: frame.step,
+      steps: frame.steps,
+      fraction,
+      etaMs,
+      elapsedMs: frame.elapsedMs,
+      measuredAt: performance.now(),
+    },
     done,
   };
 }

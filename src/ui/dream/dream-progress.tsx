@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useDreamStore, type DreamProgress } from '../../state/dream-store';
 
 /** "about 12 s left", "about 3 min left". */
@@ -25,13 +26,25 @@ function Bar({ fraction, label }: { fraction: number; label: string }) {
   );
 }
 
-/** Model download, then octave/step, a bar and the time left; a summary when done or stopped. */
+/** Re-renders every second while `isTicking`, returning performance.now(). */
+function useNow(isTicking: boolean): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!isTicking) return;
+    const timer = setInterval(() => setNow(performance.now()), 1000);
+    return () => clearInterval(timer);
+  }, [isTicking]);
+  return now;
+}
+
+/** Model download, then octave/step, a bar and the time left (counting down between frames); a summary when done or stopped. */
 export function DreamProgressView() {
   const status = useDreamStore((s) => s.status);
   const progress = useDreamStore((s) => s.progress);
   const modelProgress = useDreamStore((s) => s.modelProgress);
   const lastRun = useDreamStore((s) => s.lastRun);
   const hasResult = useDreamStore((s) => s.hasResult);
+  const now = useNow(status === 'running' && progress?.etaMs != null);
 
   let text: string;
   let bar: { fraction: number; label: string } | null = null;
@@ -39,7 +52,8 @@ export function DreamProgressView() {
     text = `Loading model… ${Math.round(modelProgress * 100)} %`;
     bar = { fraction: modelProgress, label: 'Model download' };
   } else if (status === 'running') {
-    text = progress ? `${where(progress)} · ${progress.etaMs === null ? 'estimating time…' : formatTimeLeft(progress.etaMs)}` : 'Starting…';
+    const left = progress?.etaMs == null ? null : progress.etaMs - Math.max(0, now - progress.measuredAt);
+    text = progress ? `${where(progress)} · ${left === null ? 'estimating time…' : formatTimeLeft(left)}` : 'Starting…';
     bar = { fraction: progress?.fraction ?? 0, label: 'Dream progress' };
   } else if (status === 'done') {
     text = lastRun ? `Done in ${formatDuration(lastRun.elapsedMs)} · ${lastRun.width}×${lastRun.height}` : 'Done';

@@ -13,22 +13,10 @@
  * backends themselves must already be registered by importing their packages.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_ORDER, type BackendInfo, type BackendName, type BackendPreference } from './backend-names';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export type BackendPreference = BackendName | 'auto';
-
-export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export interface BackendInfo {
-  /** The backend tfjs is now running on. */
-  name: BackendName;
-  requested: BackendPreference;
-  /** Why the first choice was not used; null when it was. */
-  fallbackReason: string | null;
-  /** GPU adapter or renderer description when known, e.g. "google swiftshader". */
-  adapter: string | null;
-  isSoftwareGpu: boolean;
-}
+export { BACKEND_ORDER, parseBackendPreference } from './backend-names';
+export type { BackendInfo, BackendName, BackendPreference } from './backend-names';
 
 /** Thrown when no backend at all could be started (not even CPU). */
 export class BackendUnavailableError extends Error {
@@ -45,11 +33,6 @@ export interface BackendEnvironment {
 }
 
 const SOFTWARE_GPU = /swiftshader|llvmpipe|software|basic render|softpipe/i;
-
-export function parseBackendPreference(value: string | null | undefined): BackendPreference {
-  const v = (value ?? '').trim().toLowerCase();
-  return (BACKEND_ORDER as readonly string[]).includes(v) ? (v as BackendName) : 'auto';
-}
 
 interface Probe {
   ok: boolean;

@@ -3,7 +3,7 @@
  * Plain data only; the workers report here through their clients.
  */
 import { create } from 'zustand';
-import { parseBackendPreference, type BackendInfo, type BackendPreference } from '../engine/backend';
+import { parseBackendPreference, type BackendInfo, type BackendPreference } from '../engine/backend-names';
 
 export type WorkerName = 'explain' | 'dream';
 

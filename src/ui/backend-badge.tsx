@@ -1,4 +1,4 @@
-import { BACKEND_ORDER, type BackendPreference } from '../engine/backend';
+import { BACKEND_ORDER, type BackendPreference } from '../engine/backend-names';
 import { useRuntimeStore } from '../state/runtime-store';
 
 /** Shows the active tfjs backend (text is its name) and why any fallback happened; lets the user force one. */

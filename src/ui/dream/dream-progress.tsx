@@ -44,6 +44,7 @@ export function DreamProgressView() {
   const modelProgress = useDreamStore((s) => s.modelProgress);
   const lastRun = useDreamStore((s) => s.lastRun);
   const hasResult = useDreamStore((s) => s.hasResult);
+  const model = useDreamStore((s) => s.model);
   const now = useNow(status === 'running' && progress?.etaMs != null);
 
   let text: string;
@@ -53,7 +54,9 @@ export function DreamProgressView() {
     bar = { fraction: modelProgress, label: 'Model download' };
   } else if (status === 'running') {
     const left = progress?.etaMs == null ? null : progress.etaMs - Math.max(0, now - progress.measuredAt);
-    text = progress ? `${where(progress)} · ${left === null ? 'estimating time…' : formatTimeLeft(left)}` : 'Starting…';
+    text = progress
+      ? `${where(progress)} · ${left === null ? 'estimating time…' : formatTimeLeft(left)}`
+      : 'Starting… (the first step is the slowest: it prepares the computation)';
     bar = { fraction: progress?.fraction ?? 0, label: 'Dream progress' };
   } else if (status === 'done') {
     text = lastRun ? `Done in ${formatDuration(lastRun.elapsedMs)} · ${lastRun.width}×${lastRun.height}` : 'Done';
@@ -63,8 +66,11 @@ export function DreamProgressView() {
     bar = { fraction: progress.fraction, label: 'Dream progress' };
   } else if (status === 'error') {
     text = 'Stopped by an error';
+  } else if (model === 'loading') {
+    text = `Loading model… ${Math.round(modelProgress * 100)} %`;
+    bar = { fraction: modelProgress, label: 'Model download' };
   } else {
-    text = 'Ready';
+    text = model === 'ready' ? 'Ready: the model is loaded' : 'Ready';
   }
 
   return (

@@ -175,3 +175,41 @@ describe('explain API (called directly, CPU backend, model from disk)', () => {
     expect(attempts).toBeGreaterThanOrEqual(2); // retried, not cached as a failure
   });
 });
+
+describe('explain API across a backend switch', () => {
+  it('loads the model again on the new backend', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'explain-switch-'));
+    const jsonPath = await saveTinyModel(dir);
+    const models: tf.LayersModel[] = [];
+    const backends: string[] = [];
+    let current = 'cpu';
+    const api = createExplainApi({
+      startBackend: async (preference) => {
+        current = preference === 'auto' ? 'cpu' : preference;
+        return { ...CPU, requested: preference };
+      },
+      loadModel: async () => {
+        backends.push(current);
+        const m = await tf.loadLayersModel(fileSystemIO(jsonPath));
+        models.push(m);
+        return m;
+      },
+      // Node has only the CPU backend: stand in for a switch by reporting another name.
+      activeBackend: () => current,
+    });
+    try {
+      await api.init('cpu');
+      const a = await api.explain(1, digit(), params());
+      await api.init('wasm');
+      const b = await api.explain(2, digit(), params());
+      expect(backends).toEqual(['cpu', 'wasm']);
+      expect(b.logits).toEqual(a.logits);
+      expect(models).toHaveLength(2);
+      await api.explain(3, digit(), params());
+      expect(backends).toHaveLength(2); // no reload while the backend stays
+    } finally {
+      models.at(-1)?.dispose(); // the API disposed the first one itself when it switched
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface ExplainApiEnvironment {
   startBackend(preference: BackendPreference): Promise<BackendInfo>;
   /** Loads the MNIST classifier ([b, 28, 28, 1] → [b, 10] softmax); called once unless it fails. */
   loadModel(): Promise<tf.LayersModel>;
+  /** The backend tfjs runs on now (default tf.getBackend()); tests stand in a switch with it. */
+  activeBackend?(): string;
 }
 
 /** Thrown for requests the worker cannot serve (wrong input size, bad class index). */
@@ -57,10 +59,21 @@ function argmax(values: ArrayLike<number>): number {
 export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   let backend: Promise<BackendInfo> | null = null;
   let model: Promise<tf.LayersModel> | null = null;
+  /** The backend the model's weights were loaded on. */
+  let modelBackend: string | null = null;
   const cancelled = new Set<number>();
+  const activeBackend = () => (env.activeBackend ? env.activeBackend() : tf.getBackend());
 
   const getModel = (): Promise<tf.LayersModel> => {
+    // Weights do not reliably follow a backend switch (WebGPU cannot hand its buffers to CPU synchronously),
+    // so after the user picks another backend the model is loaded again there.
+    if (model && modelBackend !== activeBackend()) {
+      const old = model;
+      model = null;
+      void old.then((m) => m.dispose()).catch(() => undefined);
+    }
     if (!model) {
+      modelBackend = activeBackend();
       const promise = env
         .loadModel()
         .then((m) => {

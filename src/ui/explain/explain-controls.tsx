@@ -78,7 +78,10 @@ export function ExplainControls() {
 
       <label className="check">
         <input type="checkbox" checked={settings.softmaxNormalize} onChange={(e) => updateSettings({ softmaxNormalize: e.target.checked })} />
-        <span>Softmax normalisation (explain the logit minus the mean of all ten)</span>
+        <span>
+          Softmax normalisation
+          <small>explain the logit minus the mean of all ten</small>
+        </span>
       </label>
 
       <button type="button" className="btn btn-small" onClick={captureReference} disabled={!hasDrawing}>

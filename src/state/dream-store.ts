@@ -111,6 +111,13 @@ export const MAX_SIDE_CHOICES = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048] 
 /** Largest side of the square noise image when dreaming from noise without a photo (also capped by max side). */
 export const NOISE_SIDE = 256;
 
+/**
+ * How long a cancelled run may take to stop before its worker is terminated (ms). One step can take
+ * tens of seconds on a software GPU (the first compiles shaders); terminating means reloading the
+ * model, so be patient. The UI returns to idle at once either way.
+ */
+export const CANCEL_GRACE_MS = 60_000;
+
 export const LIMITS = {
   octaves: { min: 1, max: 8 },
   steps: { min: 1, max: 200 },
@@ -482,7 +489,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
           else frame.bitmap.close();
           set({ progress, hasResult: true });
         };
-        const result = await getClient().run(input, params, { signal: mine.signal, onFrame });
+        const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS });
         if (myRun !== runId) return;
         set((s) => ({
           status: 'done',

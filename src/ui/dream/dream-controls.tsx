@@ -41,14 +41,14 @@ export function DreamControls() {
           <div className="dream-field-body">
             <select id="dream-layer" data-testid="layer-select" value={settings.layer} onChange={(e) => setSetting('layer', e.target.value)}>
               {DREAM_LAYERS.map((l) => (
-                <option key={l.name} value={l.name} title={l.description}>
-                  {l.name} · {l.channels} filters
+                <option key={l.name} value={l.name}>
+                  {l.name} · {l.description}
                 </option>
               ))}
             </select>
             {layer ? (
               <span className="dream-hint muted" data-testid="layer-description">
-                {layer.description}
+                {layer.channels} filters · {layer.description}
               </span>
             ) : null}
           </div>

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepLift, releaseDeepLiftCache, UnsupportedLayerError, type DeepLiftRule } from './deeplift';
 import { naiveDeepLift } from './testing/naive-deeplift';
-import { mnistArchitecture, randomizeWeights, smallConvNet, toNaiveLayers } from './testing/model-fixtures';
+import { mnistArchitecture, randomizeWeights, smallConvNet, stridedSameNet, toNaiveLayers } from './testing/model-fixtures';
 
 const RULES: DeepLiftRule[] = ['rescale', 'revealcancel'];
 
@@ -67,6 +67,25 @@ describe('deepLift against a naive float64 transcription of the reference code',
         expect(tf.memory().numTensors).toBe(before);
       });
     }
+  }
+
+  for (const rule of RULES) {
+    it(`${rule}: matches on strided 'same' and 'valid' convs with uneven kernels and strides`, async () => {
+      const model = stridedSameNet(5);
+      const x = sparseInput([1, 7, 9, 2], 55);
+      const x0 = sparseInput([1, 7, 9, 2], 56);
+      const result = await deepLift(model, x, { rule, reference: x0, allClasses: true });
+      const layers = toNaiveLayers(model);
+      for (let c = 0; c < 3; c++) {
+        const seedRow = Float64Array.from({ length: 3 }, (_, j) => (j === c ? 1 : 0));
+        const naive = naiveDeepLift(layers, Float64Array.from(x.dataSync()), Float64Array.from(x0.dataSync()), seedRow, rule);
+        expect(relError(result.classMaps![c], naive.contribs)).toBeLessThan(2e-5);
+        expect(maxAbs(naive.contribs)).toBeGreaterThan(0);
+      }
+      for (const t of [x, x0]) t.dispose();
+      releaseDeepLiftCache(model);
+      model.dispose();
+    });
   }
 
   it('rescale and revealcancel give different maps on the same net (the rules are distinct)', async () => {

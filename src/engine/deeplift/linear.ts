@@ -22,7 +22,8 @@
  *   When m⁺ and m⁻ are the same tensor (no RevealCancel layer above) all
  *   three cases equal m·Wᵀ, which is what we compute then: one matMul /
  *   conv2dTranspose instead of five (identical up to float32 rounding of
- *   W⁺ + W⁻ = W).
+ *   W⁺ + W⁻ = W). The transposes avoid the slow WASM kernels (see denseOp,
+ *   conv2dOp).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -34,33 +35,102 @@ import {
 export interface KernelOp {
   /** y = x ⊛ kernel (no bias), x: [B, ...inShape]. */
   apply(x: tf.Tensor, kernel: tf.Tensor): tf.Tensor;
-  /** x-shaped transpose: kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]. */
-  transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor;
+  /**
+   * Precomputes whatever `transpose` needs for `kernel` (e.g. Wᵀ). The
+   * result is owned by the caller (kept across calls); null if nothing.
+   */
+  prepareTranspose(kernel: tf.Tensor): tf.Tensor | null;
+  /** kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]. */
+  transpose(m: tf.Tensor, kernel: tf.Tensor, prepared: tf.Tensor | null): tf.Tensor;
   /** y = x ⊛ kernel + bias, possibly as one fused op. */
   applyWithBias(x: tf.Tensor): tf.Tensor;
 }
 
 export type Padding = 'valid' | 'same';
 
-/** Dense: y = x·W + b, x: [B, n], W: [n, k]. */
+/**
+ * Dense: y = x·W + b, x: [B, n], W: [n, k]. The transpose multiplies by a
+ * cached Wᵀ: tfjs-backend-wasm's matMul with transposeB re-transposes W on
+ * every call (about 30× slower here for a [11, 128]·[128, 1600] product).
+ */
 export function denseOp(kernel: tf.Tensor2D, bias: tf.Tensor1D | null): KernelOp {
   return {
     apply: (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    transpose: (m, w) => tf.matMul(m as tf.Tensor2D, w as tf.Tensor2D, false, true),
+    prepareTranspose: (w) => tf.tidy(() => tf.transpose(w)),
+    transpose: (m, w, wT) => (wT
+      ? tf.matMul(m as tf.Tensor2D, wT as tf.Tensor2D)
+      : tf.matMul(m as tf.Tensor2D, w as tf.Tensor2D, false, true)),
     applyWithBias: (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel, bias: bias ?? undefined }),
   };
 }
 
-/** Conv2D (NHWC, dilation 1): kernel [kh, kw, cin, cout]. */
+/** TF's output size and leading padding of a conv along one axis. */
+export function convAxis(inLen: number, k: number, s: number, padding: Padding): { out: number; before: number } {
+  if (padding === 'valid') return { out: Math.floor((inLen - k) / s) + 1, before: 0 };
+  const out = Math.ceil(inLen / s);
+  return { out, before: Math.floor(Math.max((out - 1) * s + k - inLen, 0) / 2) };
+}
+
+/**
+ * Conv2D (NHWC, dilation 1): kernel [kh, kw, cin, cout].
+ *
+ * The transpose (the gradient of the conv w.r.t. its input) is computed as a
+ * "sub-pixel" convolution instead of tf.conv2dTranspose, whose WASM kernel
+ * is a slow scalar loop: along each axis, input position i (with the
+ * forward's leading padding p) is written i + p = s·q + a, a ∈ [0, s), and
+ * receives Σₜ m[q − t]·K[s·t + a] for t < T = ⌈k/s⌉. That is, for each phase
+ * (a, b), a stride-1 correlation of m (padded by T − 1 in front) with the
+ * kernel taps K[s(T−1−u) + a, s(T−1−v) + b, ci, co] — all s² phases at once as
+ * one conv2d with s²·cin output channels — followed by interleaving the
+ * phases into rows and columns (reshape, 4-D transpose, reshape) and
+ * cropping [p, p + H). The same products as conv2dTranspose, summed in
+ * another order.
+ */
 export function conv2dOp(
   kernel: tf.Tensor4D, bias: tf.Tensor1D | null, inShape: readonly number[],
   strides: [number, number], padding: Padding,
 ): KernelOp {
+  const [kh, kw, cin, cout] = kernel.shape;
+  const [sh, sw] = strides;
+  const [inH, inW] = inShape;
+  const rows = convAxis(inH, kh, sh, padding);
+  const cols = convAxis(inW, kw, sw, padding);
+  const th = Math.ceil(kh / sh);
+  const tw = Math.ceil(kw / sw);
+  // Phase grid size Q = ⌊(H − 1 + p)/s⌋ + 1 and the padding of m that yields it.
+  const qh = Math.floor((inH - 1 + rows.before) / sh) + 1;
+  const qw = Math.floor((inW - 1 + cols.before) / sw) + 1;
+  const padH: [number, number] = [th - 1, Math.max(0, qh - rows.out)];
+  const padW: [number, number] = [tw - 1, Math.max(0, qw - cols.out)];
+  const outQh = rows.out + padH[0] + padH[1] - th + 1;
+  const outQw = cols.out + padW[0] + padW[1] - tw + 1;
   return {
     apply: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding),
-    transpose: (m, w) => tf.conv2dTranspose(
-      m as tf.Tensor4D, w as tf.Tensor4D,
-      [m.shape[0], inShape[0], inShape[1], inShape[2]], strides, padding),
+    prepareTranspose: (w) => tf.tidy(() => {
+      // Gather the sub-pixel kernel [th, tw, cout, sh·sw·cin]; taps beyond the kernel read the appended 0.
+      const flat = tf.concat([tf.reshape(w, [-1]), tf.zeros([1])]);
+      const index = new Int32Array(th * tw * cout * sh * sw * cin);
+      let n = 0;
+      for (let u = 0; u < th; u++) for (let v = 0; v < tw; v++) for (let co = 0; co < cout; co++) {
+        for (let a = 0; a < sh; a++) for (let b = 0; b < sw; b++) for (let ci = 0; ci < cin; ci++) {
+          const ky = sh * (th - 1 - u) + a;
+          const kx = sw * (tw - 1 - v) + b;
+          index[n++] = ky < kh && kx < kw ? ((ky * kw + kx) * cin + ci) * cout + co : kh * kw * cin * cout;
+        }
+      }
+      return tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [th, tw, cout, sh * sw * cin]);
+    }),
+    transpose: (m, _w, sub) => {
+      const batch = m.shape[0];
+      const padded = tf.pad(m, [[0, 0], padH, padW, [0, 0]]);
+      let phases = tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid');
+      if (sh > 1 || sw > 1) {
+        phases = tf.reshape(tf.transpose(
+          tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
+        [batch, outQh * sh, outQw * sw, cin]);
+      }
+      return tf.slice(phases, [0, rows.before, cols.before, 0], [batch, inH, inW, cin]);
+    },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
     }),
@@ -76,6 +146,7 @@ export function depthwiseConv2dOp(
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
   return {
     apply,
+    prepareTranspose: () => null,
     transpose: (m, w) => linearTranspose((z) => apply(z, w), [m.shape[0], ...inShape], m),
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
   };
@@ -85,10 +156,13 @@ export function depthwiseConv2dOp(
 export class WeightedLinearNode implements DeepLiftNode {
   private readonly kernelPos: tf.Tensor;
   private readonly kernelNeg: tf.Tensor;
+  /** Transpose-ready forms of W, W⁺, W⁻ (see KernelOp.prepareTranspose). */
+  private readonly prepared: Map<tf.Tensor, tf.Tensor | null>;
 
   /**
    * @param kernel the layer's kernel; not owned (the model keeps it).
-   * W⁺ and W⁻ are derived here and owned by the node until `dispose`.
+   * W⁺, W⁻ and the transpose-ready forms are derived here and owned by the
+   * node until `dispose`.
    */
   constructor(
     readonly name: string, readonly className: string,
@@ -97,6 +171,11 @@ export class WeightedLinearNode implements DeepLiftNode {
   ) {
     this.kernelPos = tf.tidy(() => tf.keep(tf.mul(kernel, gtMask(kernel))));
     this.kernelNeg = tf.tidy(() => tf.keep(tf.mul(kernel, ltMask(kernel))));
+    this.prepared = new Map();
+    for (const w of [kernel, this.kernelPos, this.kernelNeg]) {
+      const p = op.prepareTranspose(w);
+      this.prepared.set(w, p ? tf.keep(p) : null);
+    }
   }
 
   forward(inputs: tf.Tensor[]): tf.Tensor {
@@ -112,16 +191,19 @@ export class WeightedLinearNode implements DeepLiftNode {
     };
   }
 
+  private transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+    return this.op.transpose(m, kernel, this.prepared.get(kernel) ?? null);
+  }
+
   backward(ctx: DeepLiftContext, _self: number, m: Multipliers): Multipliers[] {
-    const { op } = this;
     if (m.pos === m.neg) {
-      const inc = op.transpose(m.pos, this.kernel);
+      const inc = this.transpose(m.pos, this.kernel);
       return [{ pos: inc, neg: inc }];
     }
     const dx = ctx.delta(this.inputs[0]);
-    const whenPos = tf.add(op.transpose(m.pos, this.kernelPos), op.transpose(m.neg, this.kernelNeg));
-    const whenNeg = tf.add(op.transpose(m.pos, this.kernelNeg), op.transpose(m.neg, this.kernelPos));
-    const whenZero = op.transpose(tf.mul(0.5, tf.add(m.pos, m.neg)), this.kernel);
+    const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
+    const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
+    const whenZero = this.transpose(tf.mul(0.5, tf.add(m.pos, m.neg)), this.kernel);
     const inc = tf.addN([
       tf.mul(gtMask(dx), whenPos), tf.mul(ltMask(dx), whenNeg), tf.mul(eqMask(dx), whenZero),
     ]);
@@ -131,5 +213,6 @@ export class WeightedLinearNode implements DeepLiftNode {
   dispose(): void {
     this.kernelPos.dispose();
     this.kernelNeg.dispose();
+    for (const p of this.prepared.values()) p?.dispose();
   }
 }

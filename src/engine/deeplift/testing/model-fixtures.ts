@@ -47,6 +47,21 @@ export function smallConvNet(seed: number): tf.Sequential {
   return model;
 }
 
+/** Strided 'same' convs with kernels not divisible by the stride, on a non-square input [1, 7, 9, 2]. */
+export function stridedSameNet(seed: number): tf.Sequential {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [7, 9, 2], filters: 3, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ filters: 4, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, padding: 'valid', activation: 'relu' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3 }),
+    ],
+  });
+  randomizeWeights(model, seed);
+  return model;
+}
+
 /** Converts a Sequential of Conv2D/Dense (relu/linear/final softmax), Flatten, Dropout. */
 export function toNaiveLayers(model: tf.LayersModel): NaiveLayer[] {
   const out: NaiveLayer[] = [];

@@ -33,6 +33,34 @@
  * 4. Input contributions (`_build_target_contrib_vars`):
  *    C = m⁺·Δx⁺ + m⁻·Δx⁻ with Δx⁺ = Δx·[Δx>0], Δx⁻ = Δx·[Δx<0].
  * Everything runs in one tf.tidy and is read back with one `await data()`.
+ *
+ * Details of the reference code that the sum Σ C = Δt does not reveal, and
+ * that this implementation reproduces (file/function of kundajelab/deeplift):
+ * - Linear layers split Δ by the sign of each wᵢΔxᵢ (core.py `Dense`,
+ *   convolutional.py `Conv2D._build_pos_and_neg_contribs`), and each input
+ *   unit takes m⁺W⁺ᵀ + m⁻W⁻ᵀ if its Δx > 0, m⁺W⁻ᵀ + m⁻W⁺ᵀ if Δx < 0 and
+ *   ½(m⁺ + m⁻)Wᵀ if Δx = 0 exactly; its m⁺ and m⁻ get the same value
+ *   (`_get_mxts_increments_for_inputs`).
+ * - Rescale's fallback: |Δx| < NEAR_ZERO_THRESHOLD = 10⁻⁷ (util.py) uses the
+ *   gradient evaluated at the *reference*, precisely
+ *   `_get_gradient_at_activation(self.get_reference_vars())` — the layer's
+ *   output reference — which for sigmoid/tanh re-applies the nonlinearity
+ *   (activations.py). For ReLU this is [x₀ > 0].
+ * - RevealCancel: pseudocount_near_zero (helper_functions.py) shifts |t| <
+ *   ½·10⁻⁷ by ±10⁻⁷ (t ≥ 0 → +); Δy⁺, Δy⁻ average the two orderings; the
+ *   multipliers are Δy⁺/pc(Δx⁺), Δy⁻/pc(Δx⁻), with no gradient fallback.
+ * - A Keras layer with a fused activation is a linear layer followed by the
+ *   activation (kerasapi_conversion.py); the target is the pre-softmax layer
+ *   and its m⁺ = m⁻ = the one-hot task vector (core.py
+ *   `OneDimOutputMixin.set_scoring_mode`).
+ * - Final contributions are m⁺·Δx⁺ + m⁻·Δx⁻ at the input (core.py
+ *   `Layer._build_target_contrib_vars`, `Input._build_pos_and_neg_contribs`).
+ * - MaxPool2D: `max_pool_grad` at the input activation x (pooling.py); its
+ *   Δ⁺/Δ⁻ are zeros.
+ * Where this code computes the same quantity along a cheaper path (m·Wᵀ
+ * when m⁺ = m⁻; cached Wᵀ; sub-pixel conv transposes) the results agree
+ * with the reference's up to float32 rounding; the naive float64
+ * transcription in testing/naive-deeplift.ts checks this pixel by pixel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getPlan, releasePlan, type Plan } from './graph';

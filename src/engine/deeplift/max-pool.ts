@@ -7,7 +7,8 @@
  * `default_maxpool_deeplift_mode`): the multipliers are routed with TF's
  * `max_pool_grad` evaluated at the *input's* activation (not the
  * reference's): each window's multiplier goes entirely to the position of
- * its maximum in x (the first one on ties), separately for m⁺ and m⁻. The
+ * its maximum in x (the first one in row-major order on ties, as the
+ * TF and tfjs kernels pick it), separately for m⁺ and m⁻. The
  * layer's Δy⁺/Δy⁻ are placeholders of zeros (`_build_pos_and_neg_contribs`:
  * the code assumes a linear layer follows). This mode does not guarantee
  * summation-to-delta: a window whose maximum moves between x₀ and x is

@@ -10,11 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { ElementwiseActivation } from './activations';
 import type { DeepLiftContext, DeepLiftNode, Multipliers, PosNeg } from './node';
 import { rescaleFactor } from './rescale';
-import { revealCancelContribs, revealCancelFactors } from './reveal-cancel';
+import { type RevealCancelState, revealCancelContribs, revealCancelFactors } from './reveal-cancel';
 
 export class ActivationNode implements DeepLiftNode {
   /** Per-call memo of the Rescale factor, keyed by context. */
   private readonly factors = new WeakMap<DeepLiftContext, tf.Tensor>();
+  /** Per-call memo of the RevealCancel state, keyed by context. */
+  private readonly revealCancel = new WeakMap<DeepLiftContext, RevealCancelState>();
 
   constructor(
     readonly name: string, readonly className: string,
@@ -35,18 +37,25 @@ export class ActivationNode implements DeepLiftNode {
     return factor;
   }
 
-  posNeg(ctx: DeepLiftContext, self: number): PosNeg {
-    const input = ctx.posNeg(this.inputs[0]);
-    if (ctx.rule === 'revealcancel') {
-      return revealCancelContribs(this.activation, input, ctx.ref(this.inputs[0]));
+  private revealCancelState(ctx: DeepLiftContext): RevealCancelState {
+    let state = this.revealCancel.get(ctx);
+    if (!state) {
+      state = revealCancelContribs(this.activation, ctx.posNeg(this.inputs[0]), ctx.ref(this.inputs[0]));
+      this.revealCancel.set(ctx, state);
     }
+    return state;
+  }
+
+  posNeg(ctx: DeepLiftContext, self: number): PosNeg {
+    if (ctx.rule === 'revealcancel') return this.revealCancelState(ctx).contribs;
+    const input = ctx.posNeg(this.inputs[0]);
     const factor = this.rescale(ctx, self);
     return { pos: tf.mul(input.pos, factor), neg: tf.mul(input.neg, factor) };
   }
 
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {
     if (ctx.rule === 'revealcancel') {
-      const factors = revealCancelFactors(ctx.posNeg(this.inputs[0]), ctx.posNeg(self));
+      const factors = revealCancelFactors(this.revealCancelState(ctx));
       return [{ pos: tf.mul(m.pos, factors.pos), neg: tf.mul(m.neg, factors.neg) }];
     }
     const factor = this.rescale(ctx, self);

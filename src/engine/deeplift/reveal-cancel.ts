@@ -35,6 +35,13 @@ export function pseudocountNearZero(t: tf.Tensor): tf.Tensor {
   });
 }
 
+/** Δy⁺/Δy⁻ of a RevealCancel nonlinearity and the pseudocounted inputs P, N they came from. */
+export interface RevealCancelState {
+  contribs: PosNeg;
+  /** pc(Δx⁺) and pc(Δx⁻). */
+  pseudocounted: PosNeg;
+}
+
 /**
  * Δy⁺ and Δy⁻ of the nonlinearity.
  * @param input Δx⁺ and Δx⁻ of its input, [1, ...shape]
@@ -43,7 +50,7 @@ export function pseudocountNearZero(t: tf.Tensor): tf.Tensor {
  */
 export function revealCancelContribs(
   activation: ElementwiseActivation, input: PosNeg, inputRef: tf.Tensor,
-): PosNeg {
+): RevealCancelState {
   return tf.tidy(() => {
     const p = pseudocountNearZero(input.pos);
     const n = pseudocountNearZero(input.neg);
@@ -55,17 +62,18 @@ export function revealCancelContribs(
     const fRefN = f(refN);
     const pos = tf.mul(0.5, tf.add(tf.sub(fRefP, fRef), tf.sub(f(tf.add(refN, p)), fRefN)));
     const neg = tf.mul(0.5, tf.add(tf.sub(fRefN, fRef), tf.sub(f(tf.add(refP, n)), fRefP)));
-    return { pos, neg };
+    return { contribs: { pos, neg }, pseudocounted: { pos: p, neg: n } };
   });
 }
 
 /**
- * The RevealCancel scale factors Δy⁺/pc(Δx⁺) and Δy⁻/pc(Δx⁻).
- * Returns new tensors; does not dispose its arguments.
+ * The RevealCancel scale factors Δy⁺/pc(Δx⁺) and Δy⁻/pc(Δx⁻) (the
+ * denominators are the pseudocounted inputs already formed by
+ * `revealCancelContribs`). Returns new tensors; does not dispose its arguments.
  */
-export function revealCancelFactors(input: PosNeg, output: PosNeg): PosNeg {
+export function revealCancelFactors(state: RevealCancelState): PosNeg {
   return tf.tidy(() => ({
-    pos: tf.div(output.pos, pseudocountNearZero(input.pos)),
-    neg: tf.div(output.neg, pseudocountNearZero(input.neg)),
+    pos: tf.div(state.contribs.pos, state.pseudocounted.pos),
+    neg: tf.div(state.contribs.neg, state.pseudocounted.neg),
   }));
 }

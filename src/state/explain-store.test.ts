@@ -114,6 +114,32 @@ describe('explain store', () => {
     expect(useExplainStore.getState().error).toBeNull();
   });
 
+  it('sends one request at a time: newer pixels wait, the running one is shown, then the latest', async () => {
+    const { setPixels } = useExplainStore.getState();
+    setPixels(drawing(0.1));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    expect(fake.calls).toHaveLength(1);
+    setPixels(drawing(0.2));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    setPixels(drawing(0.3));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    // Still one in the worker; the stroke in progress did not cancel it.
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]!.options.signal?.aborted).toBe(false);
+    fake.calls[0]!.resolve(result(1));
+    await flush();
+    expect(useExplainStore.getState().result?.predicted).toBe(1);
+    expect(useExplainStore.getState().resultInput?.[0]).toBeCloseTo(0.1);
+    // Only the newest waiting pixels are sent.
+    expect(fake.calls).toHaveLength(2);
+    expect(fake.calls[1]!.pixels[0]).toBeCloseTo(0.3);
+    expect(useExplainStore.getState().status).toBe('running');
+    fake.calls[1]!.resolve(result(7));
+    await flush();
+    expect(useExplainStore.getState().result?.predicted).toBe(7);
+    expect(useExplainStore.getState().status).toBe('idle');
+  });
+
   it('turns settings into request params (rule, target, contrast, softmax, references)', async () => {
     const s = useExplainStore.getState();
     s.setPixels(drawing(0.4));

@@ -4,9 +4,16 @@
  * worker client and the in-flight AbortController live outside the state.
  *
  * Requests: a new drawing schedules an explanation at most every
- * EXPLAIN_DEBOUNCE_MS while the user keeps drawing (the latest pixels win); a
- * settings change runs at once. A new request aborts the one in flight, whose
- * worker job is cancelled through the client's AbortSignal.
+ * EXPLAIN_DEBOUNCE_MS while the user keeps drawing; a settings change runs at
+ * once. One request is in the worker at a time and the latest wins:
+ * - a request made while another runs waits, and only the newest waiting one
+ *   is sent when the running one settles (so jobs never pile up in the worker);
+ * - a running request made stale by new settings (or a clear) is aborted, and
+ *   its worker job cancelled through the client's AbortSignal; its result is
+ *   never shown;
+ * - a running request made stale only by newer pixels is left to finish and
+ *   shown as an intermediate frame, so on a slow backend (a pass can take
+ *   seconds on a software GPU) the explanation still follows the pen.
  */
 import { create } from 'zustand';
 import type { BackendInfo } from '../engine/backend';
@@ -71,8 +78,13 @@ export const DEFAULT_SETTINGS: ExplainSettings = {
 
 let client: ExplainClient | null = null;
 let unsubscribeCrash: (() => void) | null = null;
-let controller: AbortController | null = null;
+/** The request in the worker: its controller and the settings it was made with. */
+let inflight: { controller: AbortController; settingsKey: string } | null = null;
+/** Whether a newer request waits for the running one to settle. */
+let isPending = false;
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** Bumped on every captured reference, so a new capture counts as new settings. */
+let customReferenceVersion = 0;
 
 function crashMessage(message: string): string {
   return `${message}. Your drawing is kept; the next change starts a fresh worker.`;
@@ -88,8 +100,7 @@ export function setExplainClient(next: ExplainClient | null): void {
 
 function subscribe(c: ExplainClient): void {
   unsubscribeCrash = c.onCrash((error) => {
-    controller?.abort();
-    controller = null;
+    cancelPending();
     useExplainStore.setState({ status: 'idle', error: crashMessage(error.message) });
   });
 }
@@ -153,8 +164,15 @@ function reportBackend(info: BackendInfo): void {
 function cancelPending(): void {
   if (timer !== null) clearTimeout(timer);
   timer = null;
-  controller?.abort();
-  controller = null;
+  isPending = false;
+  inflight?.controller.abort();
+  inflight = null;
+}
+
+/** What, besides the pixels, decides a result (the view does not). */
+function settingsKey(settings: ExplainSettings): string {
+  const { view: _view, ...rest } = settings;
+  return JSON.stringify({ ...rest, custom: rest.reference === 'custom' ? customReferenceVersion : null });
 }
 
 export const useExplainStore = create<ExplainState>()((set, get) => ({
@@ -195,6 +213,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       set({ error: 'Draw something first: the current drawing becomes the reference.' });
       return;
     }
+    customReferenceVersion++;
     set({ customReference: pixels.slice() });
     get().updateSettings({ reference: 'custom' });
   },
@@ -216,16 +235,21 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   },
 
   explainNow: async () => {
-    const { pixels, settings, customReference } = get();
     if (timer !== null) clearTimeout(timer);
     timer = null;
-    controller?.abort();
+    const { pixels, settings, customReference } = get();
     if (!pixels) {
-      controller = null;
+      cancelPending();
+      return;
+    }
+    const key = settingsKey(settings);
+    if (inflight) {
+      if (inflight.settingsKey !== key) inflight.controller.abort();
+      isPending = true;
       return;
     }
     const mine = new AbortController();
-    controller = mine;
+    inflight = { controller: mine, settingsKey: key };
     set({ status: 'running' });
     const preference = useRuntimeStore.getState().preference;
     try {
@@ -233,13 +257,17 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       reportBackend(await c.init(preference));
       if (mine.signal.aborted) return;
       const result = await c.explain(pixels, requestParams(settings, customReference), { signal: mine.signal, preference });
-      if (controller !== mine) return;
-      set({ result, resultInput: pixels, status: 'idle', error: null });
+      if (!mine.signal.aborted) set({ result, resultInput: pixels, error: null });
     } catch (e) {
-      if (controller !== mine || isAbortError(e)) return;
-      set({ status: 'idle', error: describeError(e) });
+      if (!mine.signal.aborted && !isAbortError(e)) set({ error: describeError(e) });
     } finally {
-      if (controller === mine) controller = null;
+      if (inflight?.controller === mine) inflight = null;
+      if (isPending && inflight === null) {
+        isPending = false;
+        void get().explainNow();
+      } else if (inflight === null) {
+        set({ status: 'idle' });
+      }
     }
   },
 }));

@@ -8,6 +8,14 @@ import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
 import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
 
+/**
+ * How long a cancelled job may keep the worker before it is terminated. A pass
+ * cannot be interrupted and takes up to ~10 s on a software GPU (SwiftShader
+ * WebGPU, measured in headless Chromium), and restarting means re-creating the
+ * backend and reloading the model; so only a worker stuck far beyond that is killed.
+ */
+const CANCEL_GRACE_MS = 30_000;
+
 export interface ExplainRunOptions {
   signal?: AbortSignal;
   /** The backend to run on (started first if the worker is not on it yet). */
@@ -54,7 +62,7 @@ export function createExplainClient(
           await init(preference ?? initFor?.preference ?? 'auto');
           return api.explain(jobId, pixels01, params);
         },
-        { signal, graceMs: 3000 },
+        { signal, graceMs: CANCEL_GRACE_MS },
       );
     },
     onCrash: (listener) => handle.onCrash(listener),

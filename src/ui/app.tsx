@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { BackendBadge } from './backend-badge';
+import { BackendBadge, BackendNotice } from './backend-badge';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
 
@@ -38,6 +38,7 @@ export function App() {
         </nav>
         <BackendBadge />
       </header>
+      <BackendNotice />
       <main>
         <section id="panel-explain" role="tabpanel" aria-labelledby="tab-explain" hidden={tab !== 'explain'}>
           <ExplainPanel />

@@ -36,11 +36,16 @@ export function BackendBadge() {
           ))}
         </select>
       </label>
-      {info?.fallbackReason ? (
-        <p className="backend-reason" role="note">
-          Using {info.name}: {info.fallbackReason}.
-        </p>
-      ) : null}
     </div>
+  );
+}
+
+/** Why the backend fell back, on a line of its own whose space is always reserved (no layout shift). */
+export function BackendNotice() {
+  const info = useRuntimeStore((s) => s.backends.explain ?? s.backends.dream);
+  return (
+    <p className="backend-reason" role="note" title={info?.fallbackReason ?? undefined}>
+      {info?.fallbackReason ? `Using ${info.name}: ${info.fallbackReason}.` : '\u00a0'}
+    </p>
   );
 }

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { expect, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+
+const require = createRequire(import.meta.url);
+
+/** The n-th digit of class `digit` from the `mnist` package: 784 values in [0, 1], light on dark. */
+export function mnistDigit(digit: number, n = 0): number[] {
+  const file = require.resolve(`mnist/src/digits/${digit}.json`);
+  const { data } = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
+  return data.slice(n * 784, (n + 1) * 784);
+}
+
+/** A PNG of an MNIST digit scaled up `scale`×, optionally as dark ink on white paper. */
+export function digitPng(pixels01: number[], scale = 4, darkOnLight = false): Buffer {
+  const side = 28 * scale;
+  const png = new PNG({ width: side, height: side });
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const v = pixels01[Math.floor(y / scale) * 28 + Math.floor(x / scale)]!;
+      const g = Math.round(255 * (darkOnLight ? 1 - v : v));
+      const i = (y * side + x) * 4;
+      png.data[i] = g;
+      png.data[i + 1] = g;
+      png.data[i + 2] = g;
+      png.data[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+/** A small colourful test photo (smooth gradients and a few shapes). */
+export function tinyPhotoPng(width = 64, height = 48): Buffer {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const inDisc = (x - width / 3) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2;
+      png.data[i] = inDisc ? 230 : Math.round((255 * x) / width);
+      png.data[i + 1] = inDisc ? 180 : Math.round((255 * y) / height);
+      png.data[i + 2] = inDisc ? 40 : 160;
+      png.data[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+/** Draws a "7" with mouse strokes on the drawing canvas. */
+export async function drawSeven(page: Page): Promise<void> {
+  const box = await page.getByTestId('draw-canvas').boundingBox();
+  if (!box) throw new Error('draw-canvas not visible');
+  const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(0.25, 0.2));
+  await page.mouse.down();
+  for (const [x, y] of [[0.5, 0.2], [0.75, 0.2], [0.65, 0.45], [0.55, 0.65], [0.48, 0.85]] as const) {
+    await page.mouse.move(...at(x, y), { steps: 8 });
+  }
+  await page.mouse.up();
+}
+
+/** Number of canvas pixels that are not (near) black, read through a 2D copy of the canvas. */
+export async function litPixels(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).first().evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(canvas, 0, 0);
+    const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 30) lit++;
+    return lit;
+  });
+}
+
+/** Parses "Σ C = 15.9122 · Δt = 15.9122" into its two numbers. */
+export async function readSumAndDelta(page: Page): Promise<{ sum: number; delta: number }> {
+  const text = (await page.getByTestId('sum-readout').textContent()) ?? '';
+  const numbers = text.replace(/−/g, '-').match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)?.map(Number) ?? [];
+  expect(numbers.length, `sum-readout text: ${text}`).toBeGreaterThanOrEqual(2);
+  return { sum: numbers[0]!, delta: numbers[1]! };
+}
+
+export async function expectBackend(page: Page, name: string): Promise<void> {
+  await expect(page.getByTestId('backend-badge')).toHaveText(name, { timeout: 90_000 });
+}
+
+/** Waits for the explanation of the current input to arrive and returns it (plain data). */
+export async function latestExplanation(page: Page, predicted?: number) {
+  await page.waitForFunction(
+    (p) => {
+      const s = window.__dreamlift?.explain();
+      return !!s?.result && s.status === 'idle' && (p === undefined || s.result.predicted === p);
+    },
+    predicted,
+    { timeout: 90_000 },
+  );
+  return page.evaluate(() => {
+    const r = window.__dreamlift!.explain().result!;
+    return { attributions: Array.from(r.attributions), delta: r.delta, sum: r.sum, predicted: r.predicted, target: r.target, logits: r.logits };
+  });
+}

@@ -256,7 +256,7 @@ export function userMessage(error: unknown): string {
     case 'BadImageError':
       return message;
     case 'ModelLoadError':
-      return `The Deep Dream model could not be loaded (${message}). Reload the page to try again.`;
+      return `The Deep Dream model could not be loaded (${message}). Press Start to try again, or reload the page.`;
     case 'BackendUnavailableError':
       return `No compute backend could start in this browser: ${message}`;
     case 'WorkerCrashedError':

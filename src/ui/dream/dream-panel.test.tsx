@@ -151,7 +151,7 @@ describe('DreamPanel', () => {
     expect(progress).toHaveTextContent(/about \d+ (s|min) left/);
     expect(within(progress).getByRole('progressbar')).toHaveAttribute('aria-valuenow');
     await act(async () => client.runs[0]!.resolve({ jobId: 1, width: 512, height: 384, frames: 1, elapsedMs: 2500, objective: 1 }));
-    expect(progress).toHaveTextContent('Done in 2.5 s');
+    expect(progress).toHaveTextContent('Done in 2.5 s · octave 2/4 · step 2/5 · 512×384');
   });
 
   it('cancel returns to idle and leaves the last frame on the canvas', async () => {

@@ -59,7 +59,8 @@ export function DreamProgressView() {
       : 'Starting… (the first step is the slowest: it prepares the computation)';
     bar = { fraction: progress?.fraction ?? 0, label: 'Dream progress' };
   } else if (status === 'done') {
-    text = lastRun ? `Done in ${formatDuration(lastRun.elapsedMs)} · ${lastRun.width}×${lastRun.height}` : 'Done';
+    const reached = progress ? ` · ${where(progress).toLowerCase()}` : '';
+    text = lastRun ? `Done in ${formatDuration(lastRun.elapsedMs)}${reached} · ${lastRun.width}×${lastRun.height}` : 'Done';
     bar = { fraction: 1, label: 'Dream progress' };
   } else if (status === 'idle' && progress && hasResult) {
     text = `Stopped at ${where(progress).toLowerCase()}`;

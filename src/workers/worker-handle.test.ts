@@ -107,3 +107,29 @@ describe('WorkerHandle', () => {
     await expect(h.run((api, id) => api.work(id, 5))).resolves.toBe('done 2');
   });
 });
+
+describe('WorkerHandle after the worker is gone', () => {
+  it('an abort after termination neither throws nor leaves the job pending', async () => {
+    const channel = new MessageChannel();
+    const api = { work: () => new Promise<string>(() => undefined), cancel: () => undefined };
+    Comlink.expose(api, channel.port2);
+    const h = new WorkerHandle<SlowApi>(() => {
+      const port = channel.port1;
+      return {
+        postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
+        addEventListener: (type: string, fn: EventListener) => {
+          if (type === 'message') port.addEventListener('message', fn);
+          port.start();
+        },
+        removeEventListener: (type: string, fn: EventListener) => port.removeEventListener('message', fn),
+        terminate: () => port.close(),
+      } as unknown as Worker;
+    }, 'test');
+    const controller = new AbortController();
+    const job = h.run((remote, id) => remote.work(id, 1), { signal: controller.signal, graceMs: 20 });
+    h.terminate();
+    expect(() => controller.abort()).not.toThrow();
+    expect(isAbortError(await job.catch((e: unknown) => e))).toBe(true);
+    channel.port2.close();
+  });
+});

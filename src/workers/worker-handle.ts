@@ -113,7 +113,11 @@ export class WorkerHandle<Api extends CancellableApi> {
       };
       const onAbort = () => {
         if (settled) return;
-        void Promise.resolve(api.cancel(jobId)).catch(() => undefined);
+        try {
+          void Promise.resolve(api.cancel(jobId)).catch(() => undefined);
+        } catch {
+          // The worker is already gone (terminated or crashed): nothing to cancel.
+        }
         graceTimer = setTimeout(() => {
           if (settled) return;
           finish();

@@ -1,4 +1,5 @@
 import { BACKEND_ORDER, type BackendPreference } from '../engine/backend-names';
+import { useExplainStore } from '../state/explain-store';
 import { useRuntimeStore } from '../state/runtime-store';
 
 /** Shows the active tfjs backend (text is its name) and why any fallback happened; lets the user force one. */
@@ -13,6 +14,10 @@ export function BackendBadge() {
     if (next === 'auto') url.searchParams.delete('backend');
     else url.searchParams.set('backend', next);
     history.replaceState(null, '', url);
+    // Restart the Explain worker's backend now so the badge and the current result follow the choice;
+    // the Dream worker switches at its next start.
+    const explain = useExplainStore.getState();
+    void explain.warmUp().then(() => explain.explainNow());
   };
   return (
     <div className="backend">

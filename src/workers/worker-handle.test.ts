@@ -121,7 +121,7 @@ describe('WorkerHandle after the worker is gone', () => {
           if (type === 'message') port.addEventListener('message', fn);
           port.start();
         },
-        removeEventListener: (type: string, fn: EventListener) => port.removeEventListener('message', fn),
+        removeEventListener: (_type: string, fn: EventListener) => port.removeEventListener('message', fn),
         terminate: () => port.close(),
       } as unknown as Worker;
     }, 'test');

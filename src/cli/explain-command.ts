@@ -2,8 +2,10 @@
  * `explain` subcommand: attributes a model's output to its input pixels.
  *
  *   npm run cli -- explain --model public/models/mnist/model.json --input in.json
- *     --method deeplift-rescale|deeplift-revealcancel [--target K] [--contrast J]
+ *     --method deeplift-rescale|deeplift-revealcancel|gradient|guided-backprop|gradient-x-input|
+ *              integrated-gradients|deeplift-shap [--target K] [--contrast J]
  *     [--softmax-normalize] [--all-classes] [--max-pool-mode gradient|crossmax]
+ *     [--steps N (integrated gradients)] [--references K (DeepLIFT-SHAP: K noised copies of the reference)]
  *     [--backend cpu|wasm] --out out.json
  *
  * in.json: {"input": [784 numbers in 0..1], "shape": [1,28,28,1], "reference": optional same-length array}
@@ -16,6 +18,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deepLift, type DeepLiftRule, type MaxPoolMode } from '../engine/deeplift/deeplift';
+import type { AttributionResult } from '../engine/attribution/attribution';
+import { ATTRIBUTION_METHODS, type MethodName } from '../engine/attribution/methods';
 import { fileSystemIO } from '../engine/models/fs-io';
 import { UsageError, optionalIndex, parseArgs, required } from './args';
 
@@ -29,6 +33,10 @@ export interface ExplainRequest {
   softmaxNormalize: boolean;
   allClasses: boolean;
   maxPoolMode: MaxPoolMode;
+  /** Integrated gradients: Riemann steps. */
+  steps?: number;
+  /** DeepLIFT-SHAP: number of references. */
+  referenceCount?: number;
 }
 
 /** What every method writes (extra keys allowed). */
@@ -64,16 +72,42 @@ function deepLiftMethod(rule: DeepLiftRule): ExplainMethod {
   };
 }
 
+/** The other attribution methods (src/engine/attribution/methods.ts), same output plus completenessError/spread. */
+function attributionMethod(name: MethodName): ExplainMethod {
+  return async (model, input, reference, request) => {
+    const r: AttributionResult = await ATTRIBUTION_METHODS[name](model, input, {
+      target: request.target, contrast: request.contrast, reference,
+      steps: request.steps, referenceCount: request.referenceCount,
+    });
+    return {
+      attributions: Array.from(r.attributions),
+      delta: r.delta as number,
+      sum: r.sum,
+      logits: r.logits,
+      target: r.target,
+      contrast: r.contrast,
+      shape: r.shape,
+      completenessError: r.completenessError,
+      ...(r.spread ? { spread: { ...r.spread, pixelStd: Array.from(r.spread.pixelStd) } } : {}),
+    };
+  };
+}
+
 /** Method name → implementation. Add new methods here. */
 export const METHODS: Record<string, ExplainMethod> = {
   'deeplift-rescale': deepLiftMethod('rescale'),
   'deeplift-revealcancel': deepLiftMethod('revealcancel'),
+  gradient: attributionMethod('gradient'),
+  'guided-backprop': attributionMethod('guided-backprop'),
+  'gradient-x-input': attributionMethod('gradient-x-input'),
+  'integrated-gradients': attributionMethod('integrated-gradients'),
+  'deeplift-shap': attributionMethod('deeplift-shap'),
 };
 
 export const EXPLAIN_USAGE =
   'usage: explain --input <in.json> --method ' + Object.keys(METHODS).join('|') +
   ' --out <out.json> [--model model.json] [--target K] [--contrast J] [--softmax-normalize]' +
-  ' [--all-classes] [--max-pool-mode gradient|crossmax] [--backend cpu|wasm]';
+  ' [--all-classes] [--max-pool-mode gradient|crossmax] [--steps N] [--references K] [--backend cpu|wasm]';
 
 export interface ExplainCommandOptions {
   model: string;
@@ -87,7 +121,7 @@ export interface ExplainCommandOptions {
 /** Parses the subcommand's arguments (without the word `explain`). Throws UsageError. */
 export function parseExplainArgs(argv: readonly string[]): ExplainCommandOptions {
   const args = parseArgs(argv,
-    ['model', 'input', 'out', 'method', 'target', 'contrast', 'backend', 'max-pool-mode'],
+    ['model', 'input', 'out', 'method', 'target', 'contrast', 'backend', 'max-pool-mode', 'steps', 'references'],
     ['softmax-normalize', 'all-classes'], EXPLAIN_USAGE);
   const method = required(args, 'method', EXPLAIN_USAGE);
   if (!(method in METHODS)) throw new UsageError(`unknown method "${method}"\n${EXPLAIN_USAGE}`);
@@ -109,8 +143,16 @@ export function parseExplainArgs(argv: readonly string[]): ExplainCommandOptions
       softmaxNormalize: args.flags.has('softmax-normalize'),
       allClasses: args.flags.has('all-classes'),
       maxPoolMode,
+      steps: positiveOption(args, 'steps'),
+      referenceCount: positiveOption(args, 'references'),
     },
   };
+}
+
+function positiveOption(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
+  const v = optionalIndex(args, name);
+  if (v === 0) throw new UsageError(`--${name} must be at least 1`);
+  return v;
 }
 
 /** Selects a tfjs backend for Node ('wasm' finds its .wasm files in node_modules). */
@@ -165,6 +207,6 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
   }
   const out = await runExplain(options);
   console.error(`wrote ${options.out}: ${options.method} on ${String(out.backend)}, target ${String(out.target)}, ` +
-    `Δt = ${out.delta.toPrecision(6)}, Σ = ${out.sum.toPrecision(6)}`);
+    `Δt = ${out.delta === null ? 'n/a' : out.delta.toPrecision(6)}, Σ = ${out.sum.toPrecision(6)}`);
   return 0;
 }

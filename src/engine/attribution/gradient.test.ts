@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stridedSameNet } from '../deeplift/testing/model-fixtures';
 import { gradientSaliency } from './gradient';
-import { releaseLogitsFunction } from './logits-function';
+import { logitsFunction, releaseLogitsFunction } from './logits-function';
 import { autodiffGradient, loadMnistModel, maxAbs, maxAbsDiff, randomInput, tinyReluNet } from './testing/fixtures';
 
 let baseline = 0;
@@ -59,6 +59,20 @@ describe('gradient (saliency)', () => {
     // Softmax outputs sum to 1; logits in general do not.
     expect(Math.abs(r.logits.reduce((s, v) => s + v, 0) - 1)).toBeGreaterThan(1e-3);
     expect(Math.min(...r.attributions)).toBeGreaterThanOrEqual(0);
+    x.dispose();
+    releaseLogitsFunction(model);
+    model.dispose();
+  });
+});
+
+describe('the cached logits function', () => {
+  it('survives being built inside a tf.tidy', async () => {
+    const model = tinyReluNet(13);
+    const x = randomInput([4], 1);
+    tf.tidy(() => logitsFunction(model)(x));
+    const r = await gradientSaliency(model, x, { target: 0 });
+    const expected = (await autodiffGradient(model, x, 0)).map(Math.abs);
+    expect(maxAbsDiff(r.attributions, expected)).toBeLessThan(1e-5);
     x.dispose();
     releaseLogitsFunction(model);
     model.dispose();

@@ -116,8 +116,9 @@ function buildChain(model: tf.LayersModel): Chain {
             if (dil[0] !== 1 || dil[1] !== 1) throw new UnsupportedLayerError(layer.name, cls, 'dilation rate other than 1');
             op = conv2dOp(kernel as tf.Tensor4D, null, inShape, pair(cfg.strides), cfg.padding as Padding);
           }
+          // Kept: the chain may be built inside a caller's tf.tidy, and lives until released.
           const prepared = op.prepareTranspose(kernel);
-          if (prepared) owned.push(prepared);
+          if (prepared) owned.push(tf.keep(prepared));
           steps.push(linearStep(op, kernel, prepared, bias ?? null));
           addActivation();
           return;

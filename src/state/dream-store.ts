@@ -9,7 +9,8 @@ import { create } from 'zustand';
 import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, type DreamParams } from '../engine/dream/dream';
 import { octaveSizes } from '../engine/dream/octaves';
 import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
-import type { RawImage } from '../workers/dream-protocol';
+import type { GradientBenchmark, RawImage } from '../workers/dream-protocol';
+import type { WorkerMemory } from '../workers/worker-stats';
 import { abortError, isAbortError } from '../workers/worker-handle';
 import { useRuntimeStore } from './runtime-store';
 
@@ -291,6 +292,23 @@ function getClient(): DreamClient {
     unsubscribeCrash = client.onCrash(() => useDreamStore.setState({ model: 'unloaded', modelProgress: 0 }));
   }
   return client;
+}
+
+/** The Deep Dream worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */
+export async function dreamWorkerMemory(): Promise<WorkerMemory | null> {
+  return (await client?.memory?.()) ?? null;
+}
+
+/**
+ * Benchmark baseline for a dream step: bare forward + gradient passes of the
+ * current settings' objective on the current photo at its working size, in the
+ * Deep Dream worker (model loaded first if needed). Null without a photo.
+ */
+export async function benchmarkDreamGradient(runs: number, warmup = 1): Promise<GradientBenchmark | null> {
+  const c = getClient();
+  if (!photoBitmap || !c.benchmarkGradient) return null;
+  await c.init(useRuntimeStore.getState().preference);
+  return c.benchmarkGradient(photoBitmap, toDreamParams(useDreamStore.getState().settings), runs, warmup);
 }
 
 /** The current photo at the working size (owned by the store; do not close). */

@@ -19,6 +19,7 @@ import { create } from 'zustand';
 import type { BackendInfo } from '../engine/backend';
 import { REFERENCE_BLUR_SIGMA, REFERENCE_GREY, type ReferenceSpec } from '../engine/image/reference';
 import { createExplainClient, type ExplainClient } from '../workers/explain-client';
+import type { WorkerMemory } from '../workers/worker-stats';
 import type { ExplainParams, ExplainResult, ExplainRule } from '../workers/explain-protocol';
 import { isAbortError } from '../workers/worker-handle';
 import { useRuntimeStore } from './runtime-store';
@@ -111,6 +112,11 @@ function getClient(): ExplainClient {
     subscribe(client);
   }
   return client;
+}
+
+/** The Explain worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */
+export async function explainWorkerMemory(): Promise<WorkerMemory | null> {
+  return (await client?.memory?.()) ?? null;
 }
 
 /** What the user sees for a failure; AbortError never gets here. */

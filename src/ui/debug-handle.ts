@@ -3,9 +3,11 @@
  * end-to-end tests (exact numbers instead of pixels) and for curious users in
  * the console. Plain data only; it runs nothing heavy on the main thread.
  */
-import { useDreamStore } from '../state/dream-store';
-import { useExplainStore } from '../state/explain-store';
+import { benchmarkDreamGradient, dreamWorkerMemory, useDreamStore } from '../state/dream-store';
+import { explainWorkerMemory, useExplainStore } from '../state/explain-store';
 import { useRuntimeStore } from '../state/runtime-store';
+import type { GradientBenchmark } from '../workers/dream-protocol';
+import type { WorkerMemory } from '../workers/worker-stats';
 
 export interface DebugHandle {
   explain: typeof useExplainStore.getState;
@@ -13,6 +15,12 @@ export interface DebugHandle {
   runtime: typeof useRuntimeStore.getState;
   /** Sets the model input directly: 784 values in [0, 1], light on dark. */
   setDigit: (pixels01: number[]) => void;
+  /** Calls `listener` on every Dream store change (frames update `progress`); returns the unsubscribe function. */
+  subscribeDream: typeof useDreamStore.subscribe;
+  /** tf.memory() and model load time of each worker (null where none runs), for soak tests and benchmarks. */
+  memory: () => Promise<{ explain: WorkerMemory | null; dream: WorkerMemory | null }>;
+  /** Bare forward + gradient timings of the current dream objective on the current photo (benchmark baseline). */
+  benchDreamGradient: (runs: number, warmup?: number) => Promise<GradientBenchmark | null>;
 }
 
 declare global {
@@ -27,5 +35,11 @@ export function installDebugHandle(): void {
     dream: useDreamStore.getState,
     runtime: useRuntimeStore.getState,
     setDigit: (pixels01) => useExplainStore.getState().setPixels(Float32Array.from(pixels01)),
+    subscribeDream: useDreamStore.subscribe,
+    memory: async () => {
+      const [explain, dream] = await Promise.all([explainWorkerMemory(), dreamWorkerMemory()]);
+      return { explain, dream };
+    },
+    benchDreamGradient: (runs, warmup) => benchmarkDreamGradient(runs, warmup),
   };
 }

@@ -117,6 +117,21 @@ describe('dream api (called directly, CPU backend, stand-in model)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('memory() reports the worker\'s tensors and the model load time; benchmarkGradient times bare passes and frees them', async () => {
+    const fresh = await api.memory();
+    expect(fresh.modelLoadMs).toBeNull();
+    await api.loadModel();
+    const before = await api.memory();
+    expect(before.backend).toBe('cpu');
+    expect(before.numTensors).toBe(tf.memory().numTensors);
+    expect(before.modelLoadMs).toBeGreaterThanOrEqual(0);
+    const bench = await api.benchmarkGradient(gradientPhoto(20, 12), params(), 3, 1);
+    expect([bench.width, bench.height]).toEqual([20, 12]);
+    expect(bench.passMs).toHaveLength(3);
+    expect(bench.passMs.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
+    expect((await api.memory()).numTensors).toBe(before.numTensors);
+  });
+
   it('cancelling another job leaves this one running; cancelling unknown jobs is harmless', async () => {
     await api.loadModel();
     api.cancel(999);

@@ -13,10 +13,11 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import { deepDream, type DreamParams } from '../engine/dream/dream';
+import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
 import type { DreamModel } from '../engine/models/dream-model';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, RawImage } from './dream-protocol';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
+import { timedLoad, workerMemory } from './worker-stats';
 
 export interface DreamApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
@@ -73,6 +74,7 @@ async function toTransferable(pixels: Uint8ClampedArray, width: number, height: 
 /** Makes the exposed Deep Dream API over an environment. */
 export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   let modelPromise: Promise<DreamModel> | null = null;
+  let modelLoadMs: number | null = null;
   const jobs = new Map<number, AbortController>();
   /** Progress listeners of whoever is waiting for the (single, shared) model download. */
   const progressListeners = new Set<(fraction: number) => void>();
@@ -80,9 +82,15 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   const model = (onProgress?: (fraction: number) => void): Promise<DreamModel> => {
     if (onProgress) progressListeners.add(onProgress);
     if (!modelPromise) {
-      modelPromise = env.loadModel((fraction) => {
-        for (const listener of progressListeners) void Promise.resolve(listener(fraction)).catch(() => undefined);
-      });
+      modelPromise = timedLoad(
+        () =>
+          env.loadModel((fraction) => {
+            for (const listener of progressListeners) void Promise.resolve(listener(fraction)).catch(() => undefined);
+          }),
+        (ms) => {
+          modelLoadMs = ms;
+        },
+      );
       modelPromise.then(
         () => progressListeners.clear(),
         () => {
@@ -150,6 +158,37 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
 
     cancel(jobId) {
       jobs.get(jobId)?.abort();
+    },
+
+    async memory() {
+      return workerMemory(modelLoadMs);
+    },
+
+    async benchmarkGradient(photo, params, runs, warmup): Promise<GradientBenchmark> {
+      const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+      const m = await model();
+      const gradient = makeGradientFn(m, params);
+      const input = tf.tidy(() => {
+        const pixels255 = rawToTensor(raw);
+        return tf.add(tf.mul(pixels255, m.input.scale), m.input.offset).expandDims(0) as tf.Tensor4D;
+      });
+      const passMs: number[] = [];
+      try {
+        for (let i = 0; i < warmup + runs; i++) {
+          const t0 = performance.now();
+          const { value, grad } = gradient(input);
+          try {
+            // Reading both back waits for the whole pass on asynchronous backends too.
+            await Promise.all([value.data(), grad.data()]);
+          } finally {
+            tf.dispose([value, grad]);
+          }
+          if (i >= warmup) passMs.push(performance.now() - t0);
+        }
+      } finally {
+        input.dispose();
+      }
+      return { width: raw.width, height: raw.height, passMs };
     },
   };
 }

@@ -42,6 +42,13 @@ function fakeApi(log: string[]) {
       log.push(`cancel ${jobId}`);
       cancelled.add(jobId);
     },
+    async memory() {
+      return { numTensors: 0, numBytes: 0, numDataBuffers: 0, backend: 'cpu', modelLoadMs: null };
+    },
+    async benchmarkGradient(photo) {
+      const p = photo as RawImage;
+      return { width: p.width, height: p.height, passMs: [1] };
+    },
   };
   return api;
 }

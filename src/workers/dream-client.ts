@@ -9,9 +9,10 @@
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/dream';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, RawImage } from './dream-protocol';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { WorkerHandle, abortError, type WorkerCrashedError } from './worker-handle';
+import type { WorkerMemory } from './worker-stats';
 
 /** A frame as the main thread receives it: always an ImageBitmap, which the receiver must close(). */
 export interface DreamFrame extends Omit<DreamFrameMessage, 'image'> {
@@ -33,6 +34,10 @@ export interface DreamClient {
   run(photo: ImageBitmap | RawImage, params: DreamParams, options?: DreamRunOptions): Promise<DreamResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
   terminate(): void;
+  /** The worker's tf.memory() and model load time; null when no worker runs (does not start one). */
+  memory?(): Promise<WorkerMemory | null>;
+  /** Bare forward + gradient timings on a copy of `photo` (see DreamApi.benchmarkGradient). */
+  benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -141,6 +146,16 @@ export function createDreamClient(
       handle.terminate();
       initFor = null;
       modelPromise = null;
+    },
+
+    memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
+
+    async benchmarkGradient(photo, params, runs, warmup) {
+      const copy: ImageBitmap | RawImage = isRawImage(photo)
+        ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
+        : await createImageBitmap(photo);
+      const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
+      return handle.run((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
     },
   };
 }

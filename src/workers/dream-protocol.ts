@@ -7,6 +7,7 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/dream';
 import type { CancellableApi } from './worker-handle';
+import type { WorkerMemory } from './worker-stats';
 
 /** An RGBA image as a plain buffer: pixels.length === width·height·4, values 0..255. */
 export interface RawImage {
@@ -49,6 +50,15 @@ export interface DreamResult {
   objective: number;
 }
 
+/** Timings of bare forward + gradient passes (benchmark baseline of a dream step). */
+export interface GradientBenchmark {
+  /** Size of the image the passes ran on (the photo's). */
+  width: number;
+  height: number;
+  /** Wall time (ms) of each pass, objective read back, in order (warm-up passes excluded). */
+  passMs: number[];
+}
+
 export interface DreamModelInfo {
   layerNames: string[];
 }
@@ -67,6 +77,14 @@ export interface DreamApi extends CancellableApi {
   dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>): Promise<DreamResult>;
   /** Asks job `jobId` to stop at its next step; harmless for unknown or finished jobs. */
   cancel(jobId: number): void;
+  /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
+  memory(): Promise<WorkerMemory>;
+  /**
+   * Benchmark baseline: `warmup + runs` bare forward + gradient passes of the
+   * objective `params` describes on `photo` at its own size (no jitter, no
+   * update, no frame), each timed with its objective readback.
+   */
+  benchmarkGradient(photo: DreamPhoto, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
 }
 
 export function isRawImage(image: ImageBitmap | RawImage): image is RawImage {

@@ -115,6 +115,22 @@ describe('explain API (called directly, CPU backend, model from disk)', () => {
     expect(first.logits).toEqual(result.logits);
   });
 
+  it('memory() reports the worker\'s tensors (back to the same count after an explanation) and the model load time', async () => {
+    const api = createExplainApi(env);
+    expect((await api.memory()).modelLoadMs).toBeNull();
+    await api.init('cpu');
+    await api.explain(1, digit(), params());
+    const before = await api.memory();
+    expect(before.backend).toBe('cpu');
+    expect(before.numTensors).toBe(tf.memory().numTensors);
+    expect(before.numTensors).toBeGreaterThan(0);
+    expect(before.modelLoadMs).toBeGreaterThanOrEqual(0);
+    await api.explain(2, digit(), params({ rule: 'revealcancel' }));
+    const after = await api.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  });
+
   it('explains a chosen target rather than a contrast, against a grey or blurred reference', async () => {
     const api = createExplainApi(env);
     await api.init('cpu');

@@ -19,6 +19,7 @@ import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
 import { abortError } from './worker-handle';
+import { timedLoad, workerMemory } from './worker-stats';
 
 export interface ExplainApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
@@ -61,6 +62,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   let model: Promise<tf.LayersModel> | null = null;
   /** The backend the model's weights were loaded on. */
   let modelBackend: string | null = null;
+  let modelLoadMs: number | null = null;
   const cancelled = new Set<number>();
   const activeBackend = () => (env.activeBackend ? env.activeBackend() : tf.getBackend());
 
@@ -74,8 +76,12 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     }
     if (!model) {
       modelBackend = activeBackend();
-      const promise = env
-        .loadModel()
+      const promise = timedLoad(
+        () => env.loadModel(),
+        (ms) => {
+          modelLoadMs = ms;
+        },
+      )
         .then((m) => {
           checkModel(m);
           return m;
@@ -163,6 +169,10 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
       cancelled.add(jobId);
       // Forget cancels of jobs that already finished, so the set cannot grow without bound.
       if (cancelled.size > 64) cancelled.delete(cancelled.values().next().value!);
+    },
+
+    async memory() {
+      return workerMemory(modelLoadMs);
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
 import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+import type { WorkerMemory } from './worker-stats';
 
 /**
  * How long a cancelled job may keep the worker before it is terminated. A pass
@@ -29,6 +30,8 @@ export interface ExplainClient {
   explain(pixels01: Float32Array, params: ExplainParams, options?: ExplainRunOptions): Promise<ExplainResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
   terminate(): void;
+  /** The worker's tf.memory() and model load time; null when no worker runs (does not start one). */
+  memory?(): Promise<WorkerMemory | null>;
 }
 
 export function createExplainClient(
@@ -70,5 +73,6 @@ export function createExplainClient(
       handle.terminate();
       initFor = null;
     },
+    memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
   };
 }

@@ -6,6 +6,7 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ReferenceSpec } from '../engine/image/reference';
 import type { CancellableApi } from './worker-handle';
+import type { WorkerMemory } from './worker-stats';
 
 /** DeepLIFT's nonlinearity rules (Shrikumar et al. 2017, §3.5.2 Rescale, §3.5.3 RevealCancel). */
 export type ExplainRule = 'rescale' | 'revealcancel';
@@ -55,4 +56,6 @@ export interface ExplainApi extends CancellableApi {
    */
   explain(jobId: number, pixels01: Float32Array, params: ExplainParams): Promise<ExplainResult>;
   cancel(jobId: number): void;
+  /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
+  memory(): Promise<WorkerMemory>;
 }

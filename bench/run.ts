@@ -9,11 +9,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dreamBench } from './dream-bench';
 import { explainBench } from './explain-bench';
+import { methodsBench } from './methods-bench';
 
 /** Name → benchmark returning keys to merge into the results. */
 export const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   explain: () => explainBench(),
   dream: () => dreamBench(),
+  methods: () => methodsBench(),
 };
 
 async function run(): Promise<void> {

@@ -4,7 +4,7 @@
  *   npm run cli -- dream --image in.png --layer mixed3 --out out.png
  *     [--channel C] [--octaves 4] [--octave-scale 1.4] [--steps 10]
  *     [--step-size 0.01] [--max-side 256] [--seed 1] [--objective mean|l2]
- *     [--jitter 32] [--tile-size 512] [--from-noise] [--backend wasm|cpu]
+ *     [--jitter 32] [--tile-size 512] [--blur σ] [--from-noise] [--backend wasm|cpu]
  *     [--model path/to/model.json]
  *
  * `--layer` takes one layer or a weighted mix: `mixed3`, `mixed3,mixed5`,
@@ -40,7 +40,7 @@ export class UsageError extends Error {
 export const DREAM_USAGE =
   'usage: dream --image <in.png|jpg> --out <out.png|jpg> [--layer mixed3[,mixed5[:w]]] [--channel C] [--octaves N] ' +
   '[--octave-scale S] [--steps N] [--step-size S] [--max-side PX] [--seed N] [--objective mean|l2] [--jitter PX] ' +
-  '[--tile-size PX] [--from-noise] [--backend wasm|cpu] [--model model.json]';
+  '[--tile-size PX] [--blur SIGMA] [--from-noise] [--backend wasm|cpu] [--model model.json]';
 
 function parseLayers(spec: string): DreamParams['layers'] {
   return spec.split(',').map((part) => {
@@ -69,7 +69,7 @@ export function parseDreamArgs(argv: readonly string[]): DreamCommandOptions {
     i++;
   }
   if (flags.has('help')) throw new UsageError(DREAM_USAGE);
-  const known = ['image', 'out', 'layer', 'channel', 'octaves', 'octave-scale', 'steps', 'step-size', 'max-side', 'seed', 'objective', 'jitter', 'tile-size', 'backend', 'model', 'frame-every'];
+  const known = ['image', 'out', 'layer', 'channel', 'octaves', 'octave-scale', 'steps', 'step-size', 'max-side', 'seed', 'objective', 'jitter', 'tile-size', 'backend', 'model', 'frame-every', 'blur'];
   for (const k of values.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}\n${DREAM_USAGE}`);
   const num = (key: string, fallback: number): number => {
     const v = values.get(key);
@@ -107,6 +107,7 @@ export function parseDreamArgs(argv: readonly string[]): DreamCommandOptions {
       seed: num('seed', d.seed),
       frameEvery: num('frame-every', Math.max(1, num('steps', d.steps))),
       fromNoise: flags.has('from-noise'),
+      gradientBlur: num('blur', d.gradientBlur ?? 0),
     },
   };
 }

@@ -95,10 +95,10 @@ describe('deepDream (stand-in model)', () => {
     p.dispose();
   });
 
-  it('keeps the photo size through detail blending, also with tiles', async () => {
+  it('keeps the photo size through detail blending, also with tiles and gradient blur', async () => {
     const before = tf.memory().numTensors;
     const p = photo(50, 70);
-    const frames = await collect(deepDream(model, p, params({ octaves: 3, octaveScale: 1.3, steps: 1, tileSize: 16 })));
+    const frames = await collect(deepDream(model, p, params({ octaves: 3, octaveScale: 1.3, steps: 1, tileSize: 16, gradientBlur: 1 })));
     const last = frames[frames.length - 1];
     expect([last.width, last.height]).toEqual([70, 50]);
     expect(Number.isFinite(last.objective)).toBe(true);
@@ -141,6 +141,7 @@ describe('deepDream (stand-in model)', () => {
     await expect(collect(deepDream(model, p, params({ layers: [{ name: 'mixed7', weight: 1 }] })))).rejects.toMatchObject({ name: 'BadParamsError' });
     await expect(collect(deepDream(model, p, params({ channel: 6 })))).rejects.toMatchObject({ name: 'BadParamsError' });
     await expect(collect(deepDream(model, p, params({ octaves: 0 })))).rejects.toMatchObject({ name: 'BadParamsError' });
+    await expect(collect(deepDream(model, p, params({ gradientBlur: -1 })))).rejects.toMatchObject({ name: 'BadParamsError' });
     const tiny = photo(3, 3);
     await expect(collect(deepDream(model, tiny, params({})))).rejects.toMatchObject({ name: 'BadImageError' });
     tf.dispose([p, tiny]);

@@ -17,6 +17,7 @@ import { type DreamModel } from '../models/dream-model';
 import { createRng, randomShift, roll, type Rng } from './jitter';
 import { dreamObjective, type ObjectiveKind } from './objective';
 import { octaveSizes } from './octaves';
+import { gaussianBlur } from './smooth';
 import { tiledGradient, type ValueAndGradient } from './tiles';
 
 export interface DreamParams {
@@ -42,6 +43,8 @@ export interface DreamParams {
   frameEvery: number;
   /** Start from seeded noise instead of the photo (activation maximisation). */
   fromNoise: boolean;
+  /** σ (px) of a Gaussian blur of the gradient before each step; 0 or absent = none. */
+  gradientBlur?: number;
 }
 
 /** Defaults chosen by looking at results on the sample photos (mixed3, l2). */
@@ -120,6 +123,7 @@ export function validateDreamParams(model: DreamModel, params: DreamParams): voi
   if (!(params.stepSize >= 0) || !Number.isFinite(params.stepSize)) bad('step size must be ≥ 0');
   if (!(params.tileSize >= 2 * model.minSide)) bad(`tile size must be at least ${2 * model.minSide}`);
   if (!(params.jitter >= 0)) bad('jitter must be ≥ 0');
+  if (params.gradientBlur !== undefined && !(params.gradientBlur >= 0 && params.gradientBlur <= 16)) bad('gradient blur must be from 0 to 16 px');
   if (!Number.isInteger(params.frameEvery) || params.frameEvery < 1) bad('frameEvery must be a whole number ≥ 1');
 }
 
@@ -144,14 +148,14 @@ export function makeGradientFn(model: DreamModel, params: Pick<DreamParams, 'lay
 
 /**
  * One gradient-ascent step: roll by a random jitter, tiled gradient, roll the
- * gradient back, normalise by its mean |g| (ε guards a zero gradient), add
+ * gradient back, optionally blur it, normalise by its mean |g| (ε guards a zero gradient), add
  * stepSize·g, clip to [min, max]. Returns the new image and the objective
  * value (caller owns both); does not dispose `image`.
  */
 export function dreamStep(
   image: tf.Tensor4D,
   gradient: (image: tf.Tensor4D) => ValueAndGradient,
-  params: Pick<DreamParams, 'stepSize' | 'tileSize' | 'jitter'>,
+  params: Pick<DreamParams, 'stepSize' | 'tileSize' | 'jitter' | 'gradientBlur'>,
   range: { min: number; max: number },
   rng: Rng,
 ): { image: tf.Tensor4D; value: tf.Scalar } {
@@ -160,7 +164,7 @@ export function dreamStep(
     const dx = randomShift(rng, params.jitter);
     const shifted = roll(image, dy, dx);
     const { value, grad } = tiledGradient(shifted, gradient, params.tileSize, rng);
-    const g = roll(grad, -dy, -dx);
+    const g = gaussianBlur(roll(grad, -dy, -dx), params.gradientBlur ?? 0);
     const normalised = tf.div(g, tf.add(tf.mean(tf.abs(g)), 1e-8));
     const next = tf.clipByValue(tf.add(image, tf.mul(normalised, params.stepSize)), range.min, range.max) as tf.Tensor4D;
     return { image: next, value };
@@ -256,12 +260,13 @@ export async function* deepDream(model: DreamModel, photo: tf.Tensor3D, params: 
         check();
         const next = dreamStep(image, gradient, params, input, rng);
         keep(next.image);
+        keep(next.value);
         drop(image);
         image = next.image;
         // Awaiting the scalar readback yields to the event loop between steps,
         // so a cancel message can arrive, and keeps GPU queues short.
         objective = (await next.value.data())[0];
-        next.value.dispose();
+        drop(next.value);
         if (s % params.frameEvery === 0 || s === params.steps) {
           check();
           const pixels = await imageToRgba(image, input);

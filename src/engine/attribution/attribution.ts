@@ -91,25 +91,35 @@ function checkClass(k: number, numClasses: number, what: string): void {
   }
 }
 
+/** Number of logits of `model` (its output width). */
+export function numClassesOf(model: tf.LayersModel): number {
+  const shape = model.outputs[0].shape;
+  return shape[shape.length - 1] as number;
+}
+
 /**
- * Resolves target (the predicted class when absent) and contrast, with the
- * input's logits. One forward pass, read back.
+ * Resolves target (the predicted class when absent: one forward pass, read
+ * back) and contrast. `logits` are the input's logits when that forward ran,
+ * else null (the method reads them back with its own result).
  * @param input [1, ...shape]; not disposed.
  */
 export async function resolveClasses(
   model: tf.LayersModel, input: tf.Tensor, options: AttributionOptions,
-): Promise<{ target: number; contrast: number | null; logits: number[] }> {
-  const t = logitsFunction(model)(input);
-  let logits: number[];
-  try {
-    logits = Array.from(await t.data());
-  } finally {
-    t.dispose();
+): Promise<{ target: number; contrast: number | null; logits: number[] | null }> {
+  const numClasses = numClassesOf(model);
+  let logits: number[] | null = null;
+  if (options.target === undefined) {
+    const t = logitsFunction(model)(input);
+    try {
+      logits = Array.from(await t.data());
+    } finally {
+      t.dispose();
+    }
   }
   const contrast = options.contrast ?? null;
-  const target = options.target ?? argMax(logits);
-  checkClass(target, logits.length, 'target');
-  if (contrast !== null) checkClass(contrast, logits.length, 'contrast');
+  const target = options.target ?? argMax(logits as number[]);
+  checkClass(target, numClasses, 'target');
+  if (contrast !== null) checkClass(contrast, numClasses, 'contrast');
   return { target, contrast, logits };
 }
 

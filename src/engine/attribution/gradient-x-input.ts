@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type AttributionOptions, type AttributionResult, checkInput, completeness, resolveClasses, seedRows,
+  type AttributionOptions, type AttributionResult, checkInput, completeness, numClassesOf, resolveClasses, seedRows,
   seededGradients, sumOf,
 } from './attribution';
 
@@ -22,8 +22,8 @@ export async function gradientTimesInput(
   model: tf.LayersModel, input: tf.Tensor, options: AttributionOptions = {},
 ): Promise<AttributionResult> {
   checkInput(input, options.reference);
-  const { target, contrast, logits } = await resolveClasses(model, input, options);
-  const k = logits.length;
+  const { target, contrast } = await resolveClasses(model, input, options);
+  const k = numClassesOf(model);
   const packed = tf.tidy(() => {
     const x = tf.cast(input, 'float32');
     const x0 = options.reference ? tf.reshape(tf.cast(options.reference, 'float32'), input.shape) : tf.zerosLike(x);
@@ -46,5 +46,6 @@ export async function gradientTimesInput(
   const attributions = data.slice(0, n);
   const sum = sumOf(attributions);
   const { delta, completenessError } = completeness(sum, data.subarray(n, n + k), data.subarray(n + k, n + 2 * k), target, contrast);
+  const logits = Array.from(data.subarray(n, n + k));
   return { method: 'gradient-x-input', shape: input.shape.slice(), attributions, target, contrast, sum, delta, completenessError, logits };
 }

@@ -69,7 +69,9 @@ describe('the cached logits function', () => {
   it('survives being built inside a tf.tidy', async () => {
     const model = tinyReluNet(13);
     const x = randomInput([4], 1);
-    tf.tidy(() => logitsFunction(model)(x));
+    tf.tidy(() => {
+      logitsFunction(model)(x);
+    });
     const r = await gradientSaliency(model, x, { target: 0 });
     const expected = (await autodiffGradient(model, x, 0)).map(Math.abs);
     expect(maxAbsDiff(r.attributions, expected)).toBeLessThan(1e-5);

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type AttributionOptions, type AttributionResult, checkInput, resolveClasses, seedRows, seededGradients, sumOf,
+  type AttributionOptions, type AttributionResult, checkInput, numClassesOf, resolveClasses, seedRows, seededGradients, sumOf,
 } from './attribution';
 
 /**
@@ -20,28 +20,32 @@ export async function gradientScoreDifference(
   guided: boolean, transform: (g: tf.Tensor) => tf.Tensor, method: string,
 ): Promise<AttributionResult> {
   checkInput(input);
-  const { target, contrast, logits } = await resolveClasses(model, input, options);
+  const { target, contrast } = await resolveClasses(model, input, options);
+  const k = numClassesOf(model);
   const packed = tf.tidy(() => {
     const rows: Array<Array<[number, number]>> = [[[target, 1]]];
     if (contrast !== null) rows.push([[contrast, 1]]);
-    const seeds = seedRows(logits.length, rows);
+    const seeds = seedRows(k, rows);
     const x = tf.tile(tf.cast(input, 'float32'), [rows.length, ...input.shape.slice(1).map(() => 1)]);
     const { gradients, logits: l } = seededGradients(model, x, seeds, guided);
-    l.dispose();
     const s = transform(gradients);
     const flat = tf.reshape(s, [rows.length, -1]);
     const first = tf.slice(flat, [0, 0], [1, -1]);
-    return tf.reshape(rows.length === 2 ? tf.sub(first, tf.slice(flat, [1, 0], [1, -1])) : first, [-1]);
+    const map = tf.reshape(rows.length === 2 ? tf.sub(first, tf.slice(flat, [1, 0], [1, -1])) : first, [-1]);
+    const out = tf.concat([map, tf.reshape(tf.slice(l, [0, 0], [1, k]), [-1])]);
+    l.dispose(); // kept by seededGradients, so tidy would not free it
+    return out;
   });
-  let attributions: Float32Array;
+  let data: Float32Array;
   try {
-    attributions = (await packed.data()) as Float32Array;
+    data = (await packed.data()) as Float32Array;
   } finally {
     packed.dispose();
   }
+  const attributions = data.slice(0, input.size);
   return {
     method, shape: input.shape.slice(), attributions, target, contrast,
-    sum: sumOf(attributions), delta: null, completenessError: null, logits,
+    sum: sumOf(attributions), delta: null, completenessError: null, logits: Array.from(data.subarray(input.size)),
   };
 }
 

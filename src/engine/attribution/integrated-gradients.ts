@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type AttributionOptions, type AttributionResult, checkInput, completeness, resolveClasses, seedRows,
+  type AttributionOptions, type AttributionResult, checkInput, completeness, numClassesOf, resolveClasses, seedRows,
   seededGradients, sumOf,
 } from './attribution';
 
@@ -33,8 +33,8 @@ export async function integratedGradients(
   checkInput(input, options.reference);
   const steps = options.steps ?? DEFAULT_IG_STEPS;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
-  const { target, contrast, logits } = await resolveClasses(model, input, options);
-  const k = logits.length;
+  const { target, contrast } = await resolveClasses(model, input, options);
+  const k = numClassesOf(model);
   const terms: Array<[number, number]> = contrast === null ? [[target, 1]] : [[target, 1], [contrast, -1]];
   const x = tf.cast(input, 'float32');
   const x0 = tf.tidy(() => (options.reference ? tf.reshape(tf.cast(options.reference, 'float32'), input.shape) : tf.zerosLike(x)));
@@ -77,7 +77,7 @@ export async function integratedGradients(
       sum, data.subarray(size, size + k), data.subarray(size + k, size + 2 * k), target, contrast);
     return {
       method: 'integrated-gradients', shape: input.shape.slice(), attributions, target, contrast,
-      sum, delta, completenessError, logits,
+      sum, delta, completenessError, logits: Array.from(data.subarray(size, size + k)),
     };
   } finally {
     for (const t of [x, x0, dx, gradSum, endLogits as tf.Tensor | null]) t?.dispose();

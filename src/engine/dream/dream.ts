@@ -70,7 +70,7 @@ export const DREAM_LAYERS: readonly { name: string; channels: number; descriptio
   { name: 'mixed2', channels: 288, description: 'richer patterns: scales, spirals, woven and tiled motifs' },
   { name: 'mixed3', channels: 768, description: 'the classic look: eyes, spirals, shells and fur-like motifs' },
   { name: 'mixed4', channels: 768, description: 'object parts: eyes, snouts, feathers, architectural fragments' },
-  { name: 'mixed5', channels: 768, description: 'larger object parts: animal faces, legs and buildings (needs more steps)' },
+  { name: 'mixed5', channels: 768, description: 'larger object parts, faintly; on small images (≤ 256 px) mostly coloured noise, so use large images and more steps' },
 ];
 
 export interface DreamFrame {

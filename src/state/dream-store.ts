@@ -11,6 +11,7 @@ import { octaveSizes } from '../engine/dream/octaves';
 import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
 import type { GradientBenchmark, RawImage } from '../workers/dream-protocol';
 import type { WorkerMemory } from '../workers/worker-stats';
+import { isDeviceLostError, type WorkerFaultHooks } from '../workers/device-lost';
 import { abortError, isAbortError } from '../workers/worker-handle';
 import { useRuntimeStore } from './runtime-store';
 
@@ -105,6 +106,8 @@ export interface DreamState {
   start: () => Promise<void>;
   cancel: () => void;
   dismissError: () => void;
+  /** After a failed model load: clears the error and loads the model again. */
+  retryModel: () => Promise<void>;
 }
 
 /** Choices of the max side setting. */
@@ -260,6 +263,8 @@ export function userMessage(error: unknown): string {
       return `The Deep Dream model could not be loaded (${message}). Press Start to try again, or reload the page.`;
     case 'BackendUnavailableError':
       return `No compute backend could start in this browser: ${message}`;
+    case 'DeviceLostError':
+      return `${message}. Switching to the next backend (the badge shows which); your photo and settings are kept: press Start to dream again.`;
     case 'WorkerCrashedError':
       return `${message}. Your photo and settings are kept; press Start to try again (a smaller max side needs less memory).`;
     default:
@@ -309,6 +314,11 @@ export async function benchmarkDreamGradient(runs: number, warmup = 1): Promise<
   if (!photoBitmap || !c.benchmarkGradient) return null;
   await c.init(useRuntimeStore.getState().preference);
   return c.benchmarkGradient(photoBitmap, toDreamParams(useDreamStore.getState().settings), runs, warmup);
+}
+
+/** The Deep Dream worker's test-only fault hooks (window.__dreamlift.faults); null before its client exists. */
+export function dreamWorkerFaults(): WorkerFaultHooks | null {
+  return client?.faults ?? null;
 }
 
 /** The current photo at the working size (owned by the store; do not close). */
@@ -517,7 +527,11 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       } catch (error) {
         if (myRun !== runId) return;
         if (isAbortError(error)) set({ status: 'idle' });
-        else set({ status: 'error', error: userMessage(error), ...(error instanceof Error && error.name === 'ModelLoadError' ? { model: 'error' as const } : {}) });
+        else if (isDeviceLostError(error)) {
+          // The client ended the worker; start the next backend now so the badge says which.
+          set({ status: 'error', error: userMessage(error), model: 'unloaded', modelProgress: 0 });
+          void get().prepare();
+        } else set({ status: 'error', error: userMessage(error), ...(error instanceof Error && error.name === 'ModelLoadError' ? { model: 'error' as const } : {}) });
       } finally {
         if (controller === mine) controller = null;
       }
@@ -533,6 +547,11 @@ export const useDreamStore = create<DreamState>()((set, get) => {
     },
 
     dismissError: () => set({ error: null }),
+
+    retryModel: async () => {
+      set((s) => ({ error: null, model: 'unloaded', modelProgress: 0, status: s.status === 'error' ? 'idle' : s.status }));
+      await get().prepare();
+    },
   };
 });
 

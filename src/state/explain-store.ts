@@ -21,6 +21,7 @@ import { REFERENCE_BLUR_SIGMA, REFERENCE_GREY, type ReferenceSpec } from '../eng
 import { createExplainClient, type ExplainClient } from '../workers/explain-client';
 import type { WorkerMemory } from '../workers/worker-stats';
 import type { ExplainParams, ExplainResult, ExplainRule } from '../workers/explain-protocol';
+import { isDeviceLostError, type WorkerFaultHooks } from '../workers/device-lost';
 import { isAbortError } from '../workers/worker-handle';
 import { useRuntimeStore } from './runtime-store';
 
@@ -55,6 +56,8 @@ export interface ExplainState {
   status: ExplainStatus;
   /** A message the user can act on; null when all is well. */
   error: string | null;
+  /** Whether the error offers a Retry button (the model could not be loaded). */
+  canRetry: boolean;
   setPixels: (pixels01: Float32Array | null) => void;
   updateSettings: (changes: Partial<ExplainSettings>) => void;
   /** Uses the current drawing as the reference (and selects it). */
@@ -62,6 +65,8 @@ export interface ExplainState {
   clearInput: () => void;
   showError: (message: string) => void;
   dismissError: () => void;
+  /** Clears a retryable error and tries again (the model is fetched anew). */
+  retry: () => void;
   /** Starts the worker and its backend early so the badge shows it; safe to call repeatedly. */
   warmUp: () => Promise<void>;
   /** Runs an explanation of the current pixels now (aborting any in flight). */
@@ -102,7 +107,7 @@ export function setExplainClient(next: ExplainClient | null): void {
 function subscribe(c: ExplainClient): void {
   unsubscribeCrash = c.onCrash((error) => {
     cancelPending();
-    useExplainStore.setState({ status: 'idle', error: crashMessage(error.message) });
+    useExplainStore.setState({ status: 'idle', error: crashMessage(error.message), canRetry: false });
   });
 }
 
@@ -119,12 +124,19 @@ export async function explainWorkerMemory(): Promise<WorkerMemory | null> {
   return (await client?.memory?.()) ?? null;
 }
 
+/** The Explain worker's test-only fault hooks (window.__dreamlift.faults); null before its client exists. */
+export function explainWorkerFaults(): WorkerFaultHooks | null {
+  return client?.faults ?? null;
+}
+
 /** What the user sees for a failure; AbortError never gets here. */
 export function describeError(e: unknown): string {
   const error = e instanceof Error ? e : new Error(String(e));
   switch (error.name) {
     case 'WorkerCrashedError':
       return crashMessage(error.message);
+    case 'DeviceLostError':
+      return `${error.message}. Switching to the next backend; your drawing is kept.`;
     case 'ModelLoadError':
     case 'BackendUnavailableError':
     case 'BadImageError':
@@ -134,6 +146,10 @@ export function describeError(e: unknown): string {
     default:
       return `Explaining failed: ${error.message || error.name}`;
   }
+}
+
+function isModelLoadError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ModelLoadError';
 }
 
 function referenceSpec(choice: ReferenceChoice, custom: Float32Array | null): ReferenceSpec {
@@ -189,6 +205,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   resultInput: null,
   status: 'idle',
   error: null,
+  canRetry: false,
 
   setPixels: (pixels01) => {
     if (pixels01 === null) {
@@ -226,17 +243,22 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 
   clearInput: () => {
     cancelPending();
-    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null });
+    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false });
   },
 
-  showError: (message) => set({ error: message }),
-  dismissError: () => set({ error: null }),
+  showError: (message) => set({ error: message, canRetry: false }),
+  dismissError: () => set({ error: null, canRetry: false }),
+  retry: () => {
+    set({ error: null, canRetry: false });
+    if (get().pixels) void get().explainNow();
+    else void get().warmUp();
+  },
 
   warmUp: async () => {
     try {
       reportBackend(await getClient().init(useRuntimeStore.getState().preference));
     } catch (e) {
-      if (!isAbortError(e)) set({ error: describeError(e) });
+      if (!isAbortError(e)) set({ error: describeError(e), canRetry: isModelLoadError(e) });
     }
   },
 
@@ -263,9 +285,13 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       reportBackend(await c.init(preference));
       if (mine.signal.aborted) return;
       const result = await c.explain(pixels, requestParams(settings, customReference), { signal: mine.signal, preference });
-      if (!mine.signal.aborted) set({ result, resultInput: pixels, error: null });
+      if (!mine.signal.aborted) set({ result, resultInput: pixels, error: null, canRetry: false });
     } catch (e) {
-      if (!mine.signal.aborted && !isAbortError(e)) set({ error: describeError(e) });
+      if (!mine.signal.aborted && !isAbortError(e)) {
+        set({ error: describeError(e), canRetry: isModelLoadError(e) });
+        // The client has already ended the worker; run again at once on the next backend.
+        if (isDeviceLostError(e)) isPending = true;
+      }
     } finally {
       if (inflight?.controller === mine) inflight = null;
       if (isPending && inflight === null) {
@@ -289,5 +315,6 @@ export function resetExplainStore(): void {
     resultInput: null,
     status: 'idle',
     error: null,
+    canRetry: false,
   });
 }

@@ -3,9 +3,10 @@
  * end-to-end tests (exact numbers instead of pixels) and for curious users in
  * the console. Plain data only; it runs nothing heavy on the main thread.
  */
-import { benchmarkDreamGradient, dreamWorkerMemory, useDreamStore } from '../state/dream-store';
-import { explainWorkerMemory, useExplainStore } from '../state/explain-store';
-import { useRuntimeStore } from '../state/runtime-store';
+import { benchmarkDreamGradient, dreamWorkerFaults, dreamWorkerMemory, useDreamStore } from '../state/dream-store';
+import { explainWorkerFaults, explainWorkerMemory, useExplainStore } from '../state/explain-store';
+import { useRuntimeStore, type WorkerName } from '../state/runtime-store';
+import type { WorkerFaultHooks } from '../workers/device-lost';
 import type { GradientBenchmark } from '../workers/dream-protocol';
 import type { WorkerMemory } from '../workers/worker-stats';
 
@@ -21,7 +22,18 @@ export interface DebugHandle {
   memory: () => Promise<{ explain: WorkerMemory | null; dream: WorkerMemory | null }>;
   /** Bare forward + gradient timings of the current dream objective on the current photo (benchmark baseline). */
   benchDreamGradient: (runs: number, warmup?: number) => Promise<GradientBenchmark | null>;
+  /**
+   * Fault injection for the end-to-end tests; each harms only this tab, and the app recovers by itself.
+   * killWorker: 'terminate' kills the worker from outside (as on out-of-memory), 'throw' makes it throw uncaught.
+   * loseDevice: destroys the worker's WebGPU device (false when it runs on another backend).
+   */
+  faults: {
+    killWorker: (worker: WorkerName, how?: 'terminate' | 'throw') => Promise<void>;
+    loseDevice: (worker: WorkerName) => Promise<boolean>;
+  };
 }
+
+const faultsOf = (worker: WorkerName): WorkerFaultHooks | null => (worker === 'explain' ? explainWorkerFaults() : dreamWorkerFaults());
 
 declare global {
   interface Window {
@@ -41,5 +53,11 @@ export function installDebugHandle(): void {
       return { explain, dream };
     },
     benchDreamGradient: (runs, warmup) => benchmarkDreamGradient(runs, warmup),
+    faults: {
+      killWorker: async (worker, how = 'terminate') => {
+        await faultsOf(worker)?.kill(how);
+      },
+      loseDevice: async (worker) => (await faultsOf(worker)?.loseDevice()) ?? false,
+    },
   };
 }

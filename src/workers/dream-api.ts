@@ -17,11 +17,15 @@ import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dre
 import type { DreamModel } from '../engine/models/dream-model';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
+import type { BackendStartOptions } from './device-lost';
+import { deviceLostReason, injectFault, withDevice } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
 
 export interface DreamApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
-  startBackend(preference: BackendPreference): Promise<BackendInfo>;
+  startBackend(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
+  /** Why the GPU device was lost, or null while it is fine (absent: never lost, e.g. in Node). */
+  deviceLost?(): string | null;
   /** Loads the trunk; called at most once unless it fails. `onProgress` gets 0..1. */
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
 }
@@ -102,8 +106,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
     return modelPromise;
   };
 
-  return {
-    init: (preference) => env.startBackend(preference),
+  const api: DreamApi = {
+    init: (preference, options) => env.startBackend(preference, options),
 
     async loadModel(onProgress): Promise<DreamModelInfo> {
       const m = await model(onProgress);
@@ -123,6 +127,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         let frames = 0;
         let last: DreamFrameMessage | null = null;
         for await (const frame of deepDream(m, image, params, controller.signal)) {
+          // A lost device yields garbage or hangs; stop at the first frame after the loss.
+          if (env.deviceLost?.()) break;
           const transferable = await toTransferable(frame.pixels, frame.width, frame.height);
           const message: DreamFrameMessage = {
             jobId,
@@ -160,6 +166,10 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       jobs.get(jobId)?.abort();
     },
 
+    async fault(kind) {
+      return injectFault(kind);
+    },
+
     async memory() {
       return workerMemory(modelLoadMs);
     },
@@ -191,14 +201,21 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       return { width: raw.width, height: raw.height, passMs };
     },
   };
+  // Requests that overlap a lost GPU device fail as DeviceLostError, whatever they computed.
+  const dreamOnDevice = api.dream;
+  const loadOnDevice = api.loadModel;
+  api.dream = (jobId, photo, params, onFrame) => withDevice(env.deviceLost, () => dreamOnDevice(jobId, photo, params, onFrame));
+  api.loadModel = (onProgress) => withDevice(env.deviceLost, () => loadOnDevice(onProgress));
+  return api;
 }
 
 /** The worker's environment: the shared runtime (backends, WASM paths) and the shipped trunk. */
 export const browserDreamEnvironment: DreamApiEnvironment = {
-  async startBackend(preference) {
+  async startBackend(preference, options) {
     const runtime = await import('./runtime');
-    return runtime.startBackend(preference);
+    return runtime.startBackend(preference, options);
   },
+  deviceLost: deviceLostReason,
   async loadModel(onProgress) {
     const { loadDreamModel } = await import('../engine/models/dream-model');
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;

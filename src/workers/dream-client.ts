@@ -11,6 +11,8 @@ import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/dream';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
+import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
+import { faultHooks } from './fault-hooks';
 import { WorkerHandle, abortError, type WorkerCrashedError } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
@@ -37,6 +39,8 @@ export interface DreamClient {
   /** The worker's tf.memory() and model load time; null when no worker runs (does not start one). */
   memory?(): Promise<WorkerMemory | null>;
   /** Bare forward + gradient timings on a copy of `photo` (see DreamApi.benchmarkGradient). */
+  /** Test-only fault hooks (window.__dreamlift.faults). */
+  faults?: WorkerFaultHooks;
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
 }
 
@@ -69,9 +73,22 @@ export function createDreamClient(
     modelPromise = null;
   });
 
+  /** Why the GPU device was lost in an earlier worker; later workers skip WebGPU (until the page reloads). */
+  let gpuLost: string | null = null;
+  /** A lost device leaves the worker's backend useless: end the worker; the next call starts one on the next backend. */
+  const afterFailure = (error: unknown): never => {
+    if (isDeviceLostError(error)) {
+      gpuLost = error instanceof Error ? error.message : String(error);
+      handle.terminate();
+      initFor = null;
+      modelPromise = null;
+    }
+    throw error;
+  };
+
   /** Rejects when the worker crashes, so callers never wait forever on a dead worker. */
   const guarded = <T>(call: (api: Comlink.Remote<DreamApi>) => Promise<T>): Promise<T> =>
-    handle.run((api) => call(api));
+    handle.run((api) => call(api)).catch(afterFailure);
 
   return {
     init(preference) {
@@ -83,7 +100,7 @@ export function createDreamClient(
         modelPromise = null;
       }
       if (!initFor) {
-        const promise = guarded((api) => api.init(preference));
+        const promise = guarded((api) => api.init(preference, { gpuLost }));
         initFor = { preference, promise };
         promise.catch(() => {
           if (initFor?.promise === promise) initFor = null;
@@ -138,7 +155,7 @@ export function createDreamClient(
           return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive));
         },
         { signal, graceMs },
-      );
+      ).catch(afterFailure);
     },
 
     onCrash: (listener) => handle.onCrash(listener),
@@ -147,6 +164,8 @@ export function createDreamClient(
       initFor = null;
       modelPromise = null;
     },
+
+    faults: faultHooks(handle, 'Deep Dream'),
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
 

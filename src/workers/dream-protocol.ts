@@ -6,6 +6,7 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/dream';
+import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
@@ -65,8 +66,8 @@ export interface DreamModelInfo {
 
 /** The object the Deep Dream worker exposes with Comlink. */
 export interface DreamApi extends CancellableApi {
-  /** Starts the preferred tfjs backend (once per preference) and says which one runs. */
-  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Starts the preferred tfjs backend (once per preference; WebGPU skipped after a device loss) and says which one runs. */
+  init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
   /** Loads the InceptionV3 trunk once (cached); `onProgress` gets 0..1 while weights download. */
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
   /**
@@ -79,6 +80,8 @@ export interface DreamApi extends CancellableApi {
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
+  /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
+  fault?(kind: WorkerFault): Promise<boolean>;
   /**
    * Benchmark baseline: `warmup + runs` bare forward + gradient passes of the
    * objective `params` describes on `photo` at its own size (no jitter, no

@@ -18,12 +18,16 @@ import { MNIST_PIXELS, MNIST_SIDE } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
+import { deviceLostReason, injectFault, withDevice } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
 
 export interface ExplainApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
-  startBackend(preference: BackendPreference): Promise<BackendInfo>;
+  startBackend(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
+  /** Why the GPU device was lost, or null while it is fine (absent: never lost, e.g. in Node). */
+  deviceLost?(): string | null;
   /** Loads the MNIST classifier ([b, 28, 28, 1] → [b, 10] softmax); called once unless it fails. */
   loadModel(): Promise<tf.LayersModel>;
   /** The backend tfjs runs on now (default tf.getBackend()); tests stand in a switch with it. */
@@ -106,9 +110,9 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     }
   };
 
-  return {
-    init(preference) {
-      backend = env.startBackend(preference);
+  const api: ExplainApi = {
+    init(preference, options) {
+      backend = env.startBackend(preference, options);
       // Warm the model up in the background; errors surface on the first explain.
       void backend.then(() => getModel()).catch(() => undefined);
       return backend;
@@ -121,7 +125,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
       }
       checkClass('target', params.target);
       checkClass('contrast', params.contrast);
-      await (backend ?? this.init('auto'));
+      await (backend ?? api.init('auto'));
       const net = await getModel();
       throwIfCancelled(jobId);
 
@@ -174,15 +178,24 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     async memory() {
       return workerMemory(modelLoadMs);
     },
+
+    async fault(kind) {
+      return injectFault(kind);
+    },
   };
+  // A request that overlaps a lost GPU device fails as DeviceLostError, whatever it computed.
+  const explainOnDevice = api.explain;
+  api.explain = (jobId, pixels01, params) => withDevice(env.deviceLost, () => explainOnDevice(jobId, pixels01, params));
+  return api;
 }
 
 /** The browser worker's environment: the shared runtime's backend and the model served by the app. */
 export const browserExplainEnvironment: ExplainApiEnvironment = {
-  async startBackend(preference) {
+  async startBackend(preference, options) {
     const runtime = await import('./runtime');
-    return runtime.startBackend(preference);
+    return runtime.startBackend(preference, options);
   },
+  deviceLost: deviceLostReason,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
     return tf.loadLayersModel(url);

@@ -6,6 +6,8 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
+import { faultHooks } from './fault-hooks';
 import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
@@ -32,6 +34,8 @@ export interface ExplainClient {
   terminate(): void;
   /** The worker's tf.memory() and model load time; null when no worker runs (does not start one). */
   memory?(): Promise<WorkerMemory | null>;
+  /** Test-only fault hooks (window.__dreamlift.faults). */
+  faults?: WorkerFaultHooks;
 }
 
 export function createExplainClient(
@@ -39,15 +43,27 @@ export function createExplainClient(
 ): ExplainClient {
   const handle = new WorkerHandle<ExplainApi>(createWorker, 'explain');
   let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
+  /** Why the GPU device was lost in an earlier worker; later workers skip WebGPU (until the page reloads). */
+  let gpuLost: string | null = null;
   handle.onCrash(() => {
     initFor = null;
   });
+
+  /** A lost device leaves the worker's backend useless: end the worker; the next call starts one on the next backend. */
+  const afterFailure = (error: unknown): never => {
+    if (isDeviceLostError(error)) {
+      gpuLost = error instanceof Error ? error.message : String(error);
+      handle.terminate();
+      initFor = null;
+    }
+    throw error;
+  };
 
   const init = (preference: BackendPreference): Promise<BackendInfo> => {
     // A worker terminated after an ignored cancel comes back fresh: start its backend again.
     if (!handle.isStarted) initFor = null;
     if (!initFor || initFor.preference !== preference) {
-      const promise = handle.run((api) => api.init(preference));
+      const promise = handle.run((api) => api.init(preference, { gpuLost }));
       initFor = { preference, promise };
       promise.catch(() => {
         if (initFor?.promise === promise) initFor = null;
@@ -66,7 +82,7 @@ export function createExplainClient(
           return api.explain(jobId, pixels01, params);
         },
         { signal, graceMs: CANCEL_GRACE_MS },
-      );
+      ).catch(afterFailure);
     },
     onCrash: (listener) => handle.onCrash(listener),
     terminate: () => {
@@ -74,5 +90,6 @@ export function createExplainClient(
       initFor = null;
     },
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
+    faults: faultHooks(handle, 'explain'),
   };
 }

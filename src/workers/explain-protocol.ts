@@ -5,6 +5,7 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ReferenceSpec } from '../engine/image/reference';
+import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
@@ -47,8 +48,8 @@ export interface ExplainResult {
 }
 
 export interface ExplainApi extends CancellableApi {
-  /** Starts the backend (once per preference) and begins loading the model in the background. */
-  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Starts the backend (once per preference; WebGPU skipped after a device loss) and begins loading the model in the background. */
+  init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
   /**
    * Explains one input: `pixels01` is Float32Array(784) in [0, 1], light on
    * dark (MNIST preprocessing done). Rejects with AbortError if `cancel(jobId)`
@@ -58,4 +59,6 @@ export interface ExplainApi extends CancellableApi {
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
+  /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
+  fault?(kind: WorkerFault): Promise<boolean>;
 }

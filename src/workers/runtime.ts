@@ -9,6 +9,8 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { initBackend, type BackendInfo, type BackendPreference } from '../engine/backend';
+import type { BackendStartOptions } from './device-lost';
+import { watchDevice } from './worker-faults';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlainUrl,
@@ -39,16 +41,31 @@ function hasWebGl(): boolean {
 }
 
 let started: Promise<BackendInfo> | null = null;
-let startedWith: BackendPreference | null = null;
+let startedWith: string | null = null;
 
-/** Starts (once per preference) the backend of this worker. */
-export function startBackend(preference: BackendPreference): Promise<BackendInfo> {
-  if (started && startedWith === preference) return started;
-  startedWith = preference;
+/** The probe's reason when navigator.gpu is withheld (initBackend words it so); replaced by the loss's. */
+const NO_WEBGPU_REASON = 'WebGPU is not available in this browser';
+
+/**
+ * Starts (once per preference) the backend of this worker. After a GPU device
+ * loss (`options.gpuLost`) WebGPU is skipped and the loss is given as the reason.
+ */
+export function startBackend(preference: BackendPreference, options: BackendStartOptions = {}): Promise<BackendInfo> {
+  const gpuLost = options.gpuLost ?? null;
+  const key = `${preference}|${gpuLost ?? ''}`;
+  if (started && startedWith === key) return started;
+  startedWith = key;
+  const gpu = typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : null;
   started = initBackend(preference, {
-    gpu: typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : null,
+    gpu: gpuLost === null ? gpu : null,
     hasWebGl: hasWebGl(),
     webGlRenderer,
+  }).then((info) => {
+    if (info.name === 'webgpu') watchDevice();
+    if (gpuLost === null) return info;
+    const others = (info.fallbackReason ?? '').split('; ').filter((r) => r !== '' && r !== NO_WEBGPU_REASON);
+    const lost = gpuLost.replace(/^The GPU device was lost/, 'the WebGPU device was lost');
+    return { ...info, fallbackReason: [lost, ...others].join('; ') };
   });
   started.catch(() => {
     started = null;

@@ -172,3 +172,25 @@ export async function decodeImageFile(file: Blob, options: DecodeOptions): Promi
     full.close();
   }
 }
+
+/** Formats that can carry transparency. */
+const MAY_HAVE_ALPHA: ReadonlySet<ImageKind> = new Set<ImageKind>(['png', 'gif', 'webp', 'avif', 'bmp', 'svg']);
+
+/**
+ * The image composited over an opaque `background` (a CSS colour), so its
+ * transparent parts look the same on screen, in a worker that drops alpha and
+ * in a download. Closes the input's bitmap when it makes a new one; returns the
+ * input as it is for formats without alpha or where there is no OffscreenCanvas.
+ */
+export function flattenOnto(decoded: DecodedImage, background: string): DecodedImage {
+  if (!MAY_HAVE_ALPHA.has(decoded.kind) || typeof OffscreenCanvas === 'undefined') return decoded;
+  const canvas = new OffscreenCanvas(decoded.width, decoded.height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return decoded;
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, decoded.width, decoded.height);
+  ctx.drawImage(decoded.bitmap, 0, 0);
+  const bitmap = canvas.transferToImageBitmap();
+  decoded.bitmap.close();
+  return { ...decoded, bitmap };
+}

@@ -15,6 +15,8 @@ interface DreamPanelProps {
 export function DreamPanel({ isActive }: DreamPanelProps) {
   const error = useDreamStore((s) => s.error);
   const dismissError = useDreamStore((s) => s.dismissError);
+  const canRetry = useDreamStore((s) => s.model === 'error');
+  const retryModel = useDreamStore((s) => s.retryModel);
 
   // Start the backend and fetch the model the first time the panel is shown, so Start is quick.
   useEffect(() => {
@@ -32,6 +34,11 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
         {error ? (
           <div className="error dream-error" role="alert">
             <span data-testid="error-message">{error}</span>
+            {canRetry ? (
+              <button type="button" className="btn" data-testid="error-retry" onClick={() => void retryModel()}>
+                Retry
+              </button>
+            ) : null}
             <button type="button" className="dream-dismiss" aria-label="Dismiss the message" onClick={dismissError}>
               ×
             </button>

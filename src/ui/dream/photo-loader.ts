@@ -5,11 +5,14 @@
  */
 import { TRUNK_MIN_SIDE } from '../../engine/models/dream-model';
 import { getPhotoSource, useDreamStore } from '../../state/dream-store';
-import { decodeImageFile } from '../common/decode-image';
+import { decodeImageFile, flattenOnto } from '../common/decode-image';
 import type { DreamSample } from './samples';
 
 /** Smallest photo side the dream model can use (px). */
 export const MIN_PHOTO_SIDE = Math.max(32, TRUNK_MIN_SIDE);
+
+/** Transparent parts of a photo are shown, dreamt and downloaded as white (the worker drops alpha). */
+export const PHOTO_BACKGROUND = '#ffffff';
 
 let latest = 0;
 
@@ -18,7 +21,10 @@ async function openPhoto(read: () => Promise<Blob>, name: string): Promise<void>
   useDreamStore.getState().setDecoding(true);
   try {
     const file = await read();
-    const decoded = await decodeImageFile(file, { maxSide: useDreamStore.getState().settings.maxSide, minSide: MIN_PHOTO_SIDE });
+    const decoded = flattenOnto(
+      await decodeImageFile(file, { maxSide: useDreamStore.getState().settings.maxSide, minSide: MIN_PHOTO_SIDE }),
+      PHOTO_BACKGROUND,
+    );
     if (mine !== latest) {
       decoded.bitmap.close();
       return;

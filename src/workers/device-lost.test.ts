@@ -1,0 +1,101 @@
+import * as Comlink from 'comlink';
+import { describe, expect, it } from 'vitest';
+import { DeviceLostError, isDeviceLostError, type BackendStartOptions } from './device-lost';
+import { createExplainClient } from './explain-client';
+import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import { withDevice } from './worker-faults';
+
+describe('withDevice', () => {
+  it('passes results and errors through while the device is fine (or there is no probe)', async () => {
+    expect(await withDevice(() => null, async () => 3)).toBe(3);
+    expect(await withDevice(undefined, async () => 4)).toBe(4);
+    await expect(withDevice(() => null, async () => Promise.reject(new RangeError('bad')))).rejects.toThrow(RangeError);
+  });
+
+  it('turns any request that overlaps a loss into DeviceLostError', async () => {
+    let reason: string | null = 'destroyed';
+    let ran = false;
+    await expect(withDevice(() => reason, async () => (ran = true))).rejects.toThrow(DeviceLostError);
+    expect(ran).toBe(false); // lost before: the work never starts
+
+    reason = null;
+    const lostDuring = withDevice(() => reason, async () => {
+      reason = 'destroyed';
+      return 'garbage';
+    });
+    await expect(lostDuring).rejects.toMatchObject({ name: 'DeviceLostError', message: 'The GPU device was lost (destroyed)' });
+
+    // The loss is noticed a task after the failing readback.
+    reason = null;
+    const failing = withDevice(() => reason, async () => {
+      setTimeout(() => (reason = 'GPU process crashed'), 0);
+      throw Object.assign(new Error('mapAsync failed'), { name: 'AbortError' });
+    });
+    await expect(failing).rejects.toSatisfy(isDeviceLostError);
+  });
+});
+
+const params: ExplainParams = { rule: 'rescale', target: null, contrast: null, softmaxNormalize: false, reference: { kind: 'black' } };
+
+/** A Worker stand-in exposing `api` over a MessageChannel. */
+function fakeWorker(api: ExplainApi) {
+  const channel = new MessageChannel();
+  Comlink.expose(api, channel.port2);
+  const port = channel.port1;
+  return {
+    postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
+    addEventListener: (type: string, fn: (e: MessageEvent) => void) => {
+      if (type === 'message') port.addEventListener('message', fn);
+      port.start();
+    },
+    removeEventListener: (type: string, fn: (e: MessageEvent) => void) => {
+      if (type === 'message') port.removeEventListener('message', fn);
+    },
+    terminate: () => {
+      port.close();
+      channel.port2.close();
+    },
+  };
+}
+
+describe('explain client after a lost GPU device', () => {
+  it('ends the worker and starts the next one with WebGPU skipped, giving the reason', async () => {
+    const inits: (BackendStartOptions | undefined)[] = [];
+    const workers: ReturnType<typeof fakeWorker>[] = [];
+    const client = createExplainClient(() => {
+      const first = workers.length === 0;
+      const api: ExplainApi = {
+        async init(preference, options) {
+          inits.push(options);
+          const name = options?.gpuLost ? 'wasm' : 'webgpu';
+          return { name, requested: preference, fallbackReason: options?.gpuLost ?? null, adapter: null, isSoftwareGpu: false };
+        },
+        async explain() {
+          if (first) throw new DeviceLostError('The GPU device was lost (destroyed)');
+          return { predicted: 7 } as unknown as ExplainResult;
+        },
+        cancel() {},
+        async memory() {
+          return { numTensors: 0, numBytes: 0, numDataBuffers: 0, backend: first ? 'webgpu' : 'wasm', modelLoadMs: null };
+        },
+      };
+      const w = fakeWorker(api);
+      workers.push(w);
+      return w as unknown as Worker;
+    });
+    try {
+      expect((await client.init('webgpu')).name).toBe('webgpu');
+      await expect(client.explain(new Float32Array(784), params, { preference: 'webgpu' })).rejects.toSatisfy(isDeviceLostError);
+      const result = await client.explain(new Float32Array(784), params, { preference: 'webgpu' });
+      expect(result.predicted).toBe(7);
+      expect(workers).toHaveLength(2);
+      expect(inits).toEqual([{ gpuLost: null }, { gpuLost: 'The GPU device was lost (destroyed)' }]);
+      const info = await client.init('webgpu');
+      expect(info.name).toBe('wasm');
+      expect(info.fallbackReason).toMatch(/lost/);
+    } finally {
+      client.terminate();
+      workers.forEach((w) => w.terminate());
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { preprocessRgba } from '../../engine/image/mnist-preprocess';
 import { useExplainStore } from '../../state/explain-store';
 import { get2d, paintInkFitted } from './canvas-utils';
@@ -29,6 +29,7 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
   const [undoCount, setUndoCount] = useState(0);
   const [brush, setBrush] = useState(DEFAULT_BRUSH);
   const setPixels = useExplainStore((s) => s.setPixels);
+  const hintId = useId();
 
   const commit = useCallback(() => {
     const ctx = get2d(canvasRef.current, true);
@@ -123,9 +124,21 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
         height={DRAW_SIZE}
         data-testid="draw-canvas"
         aria-label="Drawing area: draw a digit with the mouse, a finger or a pen"
+        aria-describedby={hintId}
         role="img"
+        // Focusable so keyboard users learn their alternatives (below) and can clear or undo from here.
+        tabIndex={0}
+        onKeyDown={(e) => {
+          if (e.key === 'Delete' || e.key === 'Backspace') {
+            e.preventDefault();
+            clear();
+          }
+        }}
         {...handlers}
       />
+      <p id={hintId} className="draw-keyboard-hint">
+        No mouse or touch? Upload an image of a digit with the button below, or paste one (Ctrl+V). Delete clears the drawing, Ctrl+Z undoes.
+      </p>
       <div className="draw-tools">
         <label className="brush">
           <span>Brush</span>

@@ -9,8 +9,9 @@ export function Prediction() {
     <div className="prediction" aria-live="polite">
       <span className="prediction-label muted">Prediction</span>
       {predicted === null ? (
-        <span className="prediction-digit prediction-empty" aria-label="no prediction yet">
-          –
+        <span className="prediction-digit prediction-empty">
+          <span aria-hidden="true">–</span>
+          <span className="visually-hidden">no prediction yet</span>
         </span>
       ) : (
         <span className="prediction-digit" data-testid="prediction">

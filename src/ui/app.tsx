@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { BackendBadge, BackendNotice } from './backend-badge';
+import { ComparePanel } from './compare/compare-panel';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
 
-type Tab = 'explain' | 'dream';
+type Tab = 'explain' | 'dream' | 'compare';
 
 /** Two panels as tabs; both stay mounted so switching never loses a drawing, a photo or a running dream. */
 export function App() {
@@ -35,6 +36,16 @@ export function App() {
           >
             Dream
           </button>
+          <button
+            role="tab"
+            id="tab-compare"
+            aria-controls="panel-compare"
+            aria-selected={tab === 'compare'}
+            data-testid="tab-compare"
+            onClick={() => setTab('compare')}
+          >
+            Compare
+          </button>
         </nav>
         <BackendBadge />
       </header>
@@ -45,6 +56,9 @@ export function App() {
         </section>
         <section id="panel-dream" role="tabpanel" aria-labelledby="tab-dream" hidden={tab !== 'dream'}>
           <DreamPanel isActive={tab === 'dream'} />
+        </section>
+        <section id="panel-compare" role="tabpanel" aria-labelledby="tab-compare" hidden={tab !== 'compare'}>
+          <ComparePanel isActive={tab === 'compare'} />
         </section>
       </main>
       <footer className="app-footer">

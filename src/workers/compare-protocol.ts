@@ -5,7 +5,7 @@
  * Plain data only; typed arrays travel as transferables.
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import type { MethodName } from '../engine/attribution/methods';
+import type { MethodName } from '../engine/attribution/method-names';
 import type { ReferenceSpec } from '../engine/image/reference';
 import type { CancellableApi } from './worker-handle';
 

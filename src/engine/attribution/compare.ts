@@ -85,10 +85,4 @@ export async function erasureCurves(
   return { logOddsBefore, curves };
 }
 
-/** The input with the first `count` pixels of `order` set to the reference (a new array). */
-export function eraseFirst(pixels01: Float32Array, reference01: Float32Array, order: ArrayLike<number>, count: number): Float32Array {
-  const out = pixels01.slice();
-  const n = Math.min(count, order.length);
-  for (let k = 0; k < n; k++) out[order[k]] = reference01[order[k]];
-  return out;
-}
+export { eraseFirst } from './erase-first';

@@ -12,8 +12,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { logitsFunction } from './logits-function';
 
-/** 20 % of 784 pixels, the paper's limit. */
-export const MAX_ERASED_PIXELS = 157;
+import { MAX_ERASED_PIXELS } from './method-names';
+
+export { MAX_ERASED_PIXELS };
 
 /**
  * Indices of the pixels to erase, best first: those with score > 0 (NaN

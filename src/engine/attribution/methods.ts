@@ -15,29 +15,14 @@ import { gradientSaliency } from './gradient';
 import { gradientTimesInput } from './gradient-x-input';
 import { guidedBackprop } from './guided-backprop';
 import { integratedGradients } from './integrated-gradients';
+import type { MethodName } from './method-names';
 
 /** Explains `input` ([1, ...shape]); disposes nothing it was given, everything it created. */
 export type AttributionMethod = (
   model: tf.LayersModel, input: tf.Tensor, options?: AttributionOptions,
 ) => Promise<AttributionResult>;
 
-export const METHOD_NAMES = [
-  'gradient', 'guided-backprop', 'gradient-x-input', 'integrated-gradients',
-  'deeplift-rescale', 'deeplift-revealcancel', 'deeplift-shap',
-] as const;
-
-export type MethodName = (typeof METHOD_NAMES)[number];
-
-/** Human-readable labels for charts and the UI. */
-export const METHOD_LABELS: Record<MethodName, string> = {
-  gradient: 'Gradient (saliency)',
-  'guided-backprop': 'Guided backprop',
-  'gradient-x-input': 'Gradient × input',
-  'integrated-gradients': 'Integrated gradients',
-  'deeplift-rescale': 'DeepLIFT Rescale',
-  'deeplift-revealcancel': 'DeepLIFT RevealCancel',
-  'deeplift-shap': 'DeepLIFT-SHAP',
-};
+export { METHOD_LABELS, METHOD_NAMES, isMethodName, type MethodName } from './method-names';
 
 function deepLiftMethod(rule: DeepLiftRule, method: MethodName): AttributionMethod {
   return async (model, input, options = {}) => {
@@ -62,6 +47,3 @@ export const ATTRIBUTION_METHODS: Record<MethodName, AttributionMethod> = {
   'deeplift-shap': deepLiftShap,
 };
 
-export function isMethodName(name: string): name is MethodName {
-  return (METHOD_NAMES as readonly string[]).includes(name);
-}

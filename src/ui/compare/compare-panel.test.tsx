@@ -1,0 +1,141 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { METHOD_NAMES, type MethodName } from '../../engine/attribution/method-names';
+import { resetCompareStore, setCompareClient, useCompareStore } from '../../state/compare-store';
+import { resetExplainStore, useExplainStore } from '../../state/explain-store';
+import type { CompareClient } from '../../workers/compare-client';
+import type { CompareParams, CompareResult, EraseParams, EraseResult } from '../../workers/compare-protocol';
+import { CPU_INFO } from '../explain/explain-test-utils';
+import { ComparePanel } from './compare-panel';
+
+const digit = () => {
+  const p = new Float32Array(784);
+  for (let y = 5; y < 23; y++) p[y * 28 + 14] = 1;
+  return p;
+};
+
+/** Method i's curve rises by (i + 1)/100 per erased pixel. */
+function eraseResult(params: EraseParams): EraseResult {
+  return {
+    original: params.original, target: params.target, logOddsBefore: 4.5,
+    curves: params.methods.map((method, i) => ({
+      method, ms: 1,
+      order: Int32Array.from({ length: 157 }, (_, k) => k),
+      change: Float32Array.from({ length: 158 }, (_, k) => (k * (i + 1)) / 100),
+    })),
+  };
+}
+
+function compareResult(params: CompareParams): CompareResult {
+  return {
+    target: params.target ?? 1, contrast: params.contrast, predicted: 1,
+    maps: params.methods.map((method: MethodName, i) => {
+      const attributions = new Float32Array(784);
+      attributions[300] = i + 1;
+      const hasDelta = method !== 'gradient' && method !== 'guided-backprop';
+      return {
+        method, attributions, sum: i + 1, delta: hasDelta ? i + 1 : null, completenessError: hasDelta ? 0 : null,
+        sumStd: method === 'deeplift-shap' ? 0.5 : null, ms: 10 * (i + 1),
+      };
+    }),
+  };
+}
+
+interface StubClient extends CompareClient {
+  compares: CompareParams[];
+  erases: EraseParams[];
+}
+
+function stubClient(): StubClient {
+  const compares: CompareParams[] = [];
+  const erases: EraseParams[] = [];
+  return {
+    compares, erases,
+    init: async () => CPU_INFO,
+    compare: async (_pixels, params) => {
+      compares.push(params);
+      return compareResult(params);
+    },
+    erase: async (_pixels, params) => {
+      erases.push(params);
+      return eraseResult(params);
+    },
+    onCrash: () => () => undefined,
+    terminate: () => undefined,
+  };
+}
+
+describe('ComparePanel', () => {
+  let stub: StubClient;
+  beforeEach(() => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+    stub = stubClient();
+    setCompareClient(stub);
+  });
+  afterEach(() => {
+    cleanup();
+    resetCompareStore();
+    resetExplainStore();
+    setCompareClient(null);
+    vi.restoreAllMocks();
+  });
+
+  it('asks for nothing while hidden or without a digit', async () => {
+    const { rerender } = render(<ComparePanel isActive={false} />);
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    rerender(<ComparePanel isActive={false} />);
+    expect(stub.compares).toHaveLength(0);
+    expect(screen.getByTestId('compare-view')).toHaveTextContent(/Draw a digit/);
+  });
+
+  it('shows every method in a row with Σ vs Δt and its cost, on a shared or per-map scale', async () => {
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    act(() => useExplainStore.getState().updateSettings({ target: 8, contrast: 3 }));
+    render(<ComparePanel isActive />);
+    await waitFor(() => expect(screen.getByTestId('compare-map-deeplift-shap')).toBeInTheDocument());
+    expect(stub.compares[0]).toMatchObject({ target: 8, contrast: 3, reference: { kind: 'black' } });
+    expect(stub.compares[0].methods).toEqual([...METHOD_NAMES]);
+    for (const m of METHOD_NAMES) expect(screen.getByTestId(`compare-map-${m}`)).toBeInTheDocument();
+    expect(screen.getByTestId('compare-view')).toHaveTextContent('class 8 rather than 3');
+    const rescale = within(screen.getByTestId('compare-map-deeplift-rescale'));
+    expect(rescale.getByText('DeepLIFT Rescale')).toBeInTheDocument();
+    expect(rescale.getByText(/Σ 5\.000 · Δt 5\.000/)).toBeInTheDocument();
+    expect(rescale.getByText('50.0 ms')).toBeInTheDocument();
+    expect(within(screen.getByTestId('compare-map-gradient')).getByText(/no Δt/)).toBeInTheDocument();
+    expect(within(screen.getByTestId('compare-map-deeplift-shap')).getByText(/± 0\.5/)).toBeInTheDocument();
+    // Shared scale: one legend up to the largest |score| of all maps (7).
+    expect(screen.getByLabelText('Colour scale from minus 7 to plus 7')).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('compare-scale-toggle'));
+    expect(screen.queryByLabelText('Colour scale from minus 7 to plus 7')).toBeNull();
+    expect(within(screen.getByTestId('compare-map-gradient')).getByText(/±1$/)).toBeInTheDocument();
+  });
+
+  it('erases to convert: the slider reads each method’s log-odds change live', async () => {
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    render(<ComparePanel isActive />);
+    await waitFor(() => expect(screen.getByTestId('erase-logodds-gradient')).toBeInTheDocument());
+    expect(stub.erases[0]).toMatchObject({ original: 8, target: 3 });
+    // Default 40 pixels: method i shows 40·(i + 1)/100.
+    expect(screen.getByTestId('erase-logodds-gradient')).toHaveTextContent('0.40');
+    expect(screen.getByTestId('erase-logodds-deeplift-revealcancel')).toHaveTextContent('2.40');
+    fireEvent.change(screen.getByTestId('erase-slider'), { target: { value: '157' } });
+    expect(useCompareStore.getState().settings.erased).toBe(157);
+    expect(screen.getByTestId('erase-logodds-gradient')).toHaveTextContent('1.57');
+    expect(screen.getByTestId('erase-logodds-deeplift-shap')).toHaveTextContent('10.99');
+    expect(screen.getByRole('slider')).toHaveAttribute('max', '157');
+    // No new worker request for a slider move; a new pair asks again.
+    expect(stub.erases).toHaveLength(1);
+    fireEvent.change(screen.getByTestId('erase-original'), { target: { value: '9' } });
+    fireEvent.change(screen.getByTestId('erase-target'), { target: { value: '1' } });
+    await waitFor(() => expect(stub.erases.at(-1)).toMatchObject({ original: 9, target: 1 }));
+  });
+
+  it('shows a worker failure as an error message', async () => {
+    stub.compare = async () => {
+      throw Object.assign(new Error('The digit model could not be loaded: 404'), { name: 'ModelLoadError' });
+    };
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    render(<ComparePanel isActive />);
+    await waitFor(() => expect(screen.getByTestId('error-message')).toHaveTextContent('could not be loaded: 404'));
+  });
+});

@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import { useCompareStore } from '../../state/compare-store';
+import { requestParams, useExplainStore } from '../../state/explain-store';
+import { CompareView } from './compare-view';
+import { EraseView } from './erase-view';
+import './compare.css';
+
+/**
+ * The Compare tab: the Explain panel's current digit explained by every
+ * attribution method, and the Erase-to-convert view. Work starts only
+ * while the tab is shown, and again when the digit or the settings change.
+ */
+export function ComparePanel({ isActive }: { isActive: boolean }) {
+  const pixels = useExplainStore((s) => s.pixels);
+  const explainSettings = useExplainStore((s) => s.settings);
+  const customReference = useExplainStore((s) => s.customReference);
+  const original = useCompareStore((s) => s.settings.original);
+  const target = useCompareStore((s) => s.settings.target);
+  const error = useCompareStore((s) => s.error);
+  const dismissError = useCompareStore((s) => s.dismissError);
+  const runCompare = useCompareStore((s) => s.runCompare);
+  const runErase = useCompareStore((s) => s.runErase);
+  // What decides the maps besides the pixels (not the view or the DeepLIFT rule of the Explain panel).
+  const { target: explainTarget, contrast, reference } = requestParams(explainSettings, customReference);
+  const referenceKind = reference.kind;
+
+  useEffect(() => {
+    if (!isActive || !pixels) return;
+    const params = requestParams(useExplainStore.getState().settings, customReference);
+    void runCompare(pixels, { target: params.target, contrast: params.contrast, reference: params.reference });
+  }, [isActive, pixels, explainTarget, contrast, referenceKind, customReference, runCompare]);
+
+  useEffect(() => {
+    if (!isActive || !pixels || original === target) return;
+    void runErase(pixels);
+  }, [isActive, pixels, original, target, runErase]);
+
+  return (
+    <div className="compare">
+      {error ? (
+        <div className="error compare-error" role="alert" data-testid="error-message">
+          <span>{error}</span>
+          <button type="button" className="error-dismiss" aria-label="Dismiss" onClick={dismissError}>×</button>
+        </div>
+      ) : null}
+      <CompareView />
+      <EraseView />
+    </div>
+  );
+}

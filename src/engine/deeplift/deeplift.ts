@@ -14,7 +14,8 @@
  * - reveal-cancel.ts — RevealCancel (§3.5.3) with `pseudocount_near_zero`;
  * - max-pool.ts — 'gradient' mode (the reference's) and our 'crossmax';
  * - graph.ts — the Keras conversion (fused activations split off, Dropout as
- *   no-op, final softmax dropped).
+ *   no-op, final softmax — or sigmoid etc. — dropped: the target is the
+ *   layer before the final activation, `target_layer_idx=-2`).
  *
  * How the pieces fit (deeplift/models.py `Model._get_func`, core.py):
  * 1. Forward: every layer's activation for x and for x₀ (two batch-1 passes),
@@ -98,8 +99,10 @@ export interface DeepLiftResult {
   delta: number;
   /** Σ attributions. */
   sum: number;
+  /** The explained layer's values (the pre-softmax/pre-sigmoid logits) for x and x₀. */
   logits: number[];
   referenceLogits: number[];
+  /** The model's outputs for x and x₀: softmax (or the dropped final activation) of the logits. */
   probabilities: number[];
   referenceProbabilities: number[];
   /** When allClasses: one map per logit (same normalisation), each for that logit alone. */
@@ -259,7 +262,11 @@ export async function deepLift(
     let seeds = allClasses ? tf.concat([seed, tf.eye(numClasses)], 0) : seed;
     if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
     const contribs = backward(plan, ctx, seeds);
-    return tf.concat([tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])]);
+    const parts = [tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])];
+    // A dropped final sigmoid (or other elementwise activation): the model's outputs f(logits).
+    const outAct = plan.droppedActivation;
+    if (outAct) parts.push(tf.reshape(outAct.apply(logits), [-1]), tf.reshape(outAct.apply(refLogits), [-1]));
+    return tf.concat(parts);
   });
   let data: Float32Array;
   try {
@@ -290,8 +297,12 @@ export async function deepLift(
     sum,
     logits,
     referenceLogits,
-    probabilities: plan.droppedSoftmax ? softmax(logits) : logits.slice(),
-    referenceProbabilities: plan.droppedSoftmax ? softmax(referenceLogits) : referenceLogits.slice(),
+    probabilities: plan.droppedActivation
+      ? Array.from(data.subarray(logitsOffset + 2 * numClasses, logitsOffset + 3 * numClasses))
+      : plan.droppedSoftmax ? softmax(logits) : logits.slice(),
+    referenceProbabilities: plan.droppedActivation
+      ? Array.from(data.subarray(logitsOffset + 3 * numClasses, logitsOffset + 4 * numClasses))
+      : plan.droppedSoftmax ? softmax(referenceLogits) : referenceLogits.slice(),
   };
   if (allClasses) {
     result.classMaps = [];

@@ -7,10 +7,14 @@
  *   activation adds nothing (`linear_conversion`).
  * - Dropout (and other inference-time identities) become identity nodes
  *   (`noop_conversion`); Flatten/Reshape reshape; InputLayer is the input.
- * - The model's final softmax (fused in the last layer or a separate
- *   Activation/Softmax layer) is dropped: the target is the pre-softmax
- *   layer, like the reference's `target_layer_idx=-2` / pre-activation
- *   target layer. A softmax anywhere else is unsupported.
+ * - The model's final activation (fused in the last layer or a separate
+ *   Activation/Softmax/ReLU/... layer) is dropped: the target is the layer
+ *   before it, the pre-softmax (or pre-sigmoid) logits, like the
+ *   reference's `target_layer_idx=-2` (the converted model ends
+ *   [..., preact Dense, activation], and `_set_scoring_mode_for_target_layer`
+ *   refuses an activation as the target), and the paper's §3.6. A softmax
+ *   anywhere else is unsupported. A model whose last layer is linear is
+ *   explained at that layer.
  * - Every (layer, inbound node) pair is one node, so shared layers work.
  * Anything without a rule throws UnsupportedLayerError naming the layer and
  * its class. Only models with one input and one output are handled.
@@ -58,6 +62,8 @@ export interface Plan {
   readonly inputShape: number[];
   /** Whether a final softmax was dropped (probabilities = softmax(logits)). */
   readonly droppedSoftmax: boolean;
+  /** A final elementwise activation (e.g. sigmoid) that was dropped (model output = f(logits)); null if none. */
+  readonly droppedActivation: ElementwiseActivation | null;
 }
 
 type AnyLayer = tf.layers.Layer & Record<string, unknown>;
@@ -91,6 +97,7 @@ export function buildPlan(model: tf.LayersModel): Plan {
   const memo = new Map<string, number>();
   let inputIndex = -1;
   let droppedSoftmax = false;
+  let droppedActivation: ElementwiseActivation | null = null;
 
   const push = (n: DeepLiftNode): number => nodes.push(n) - 1;
 
@@ -103,6 +110,10 @@ export function buildPlan(model: tf.LayersModel): Plan {
     if (act === 'softmax') {
       if (!isOutput) throw new UnsupportedLayerError(layer.name, cls, 'softmax is only supported as the final activation');
       droppedSoftmax = true;
+      return input;
+    }
+    if (isOutput) {
+      droppedActivation = act;
       return input;
     }
     return push(new ActivationNode(layer.name, cls, [input], shape, act));
@@ -226,7 +237,7 @@ export function buildPlan(model: tf.LayersModel): Plan {
     throw e;
   }
   const inputShape = (model.inputs[0].shape.slice(1) as number[]);
-  return { nodes, inputIndex, targetIndex, inputShape, droppedSoftmax };
+  return { nodes, inputIndex, targetIndex, inputShape, droppedSoftmax, droppedActivation };
 }
 
 /** Frees the plan's cached tensors. */

@@ -48,6 +48,18 @@ describe('ExplainPanel', () => {
     await waitFor(() => expect(useRuntimeStore.getState().backends.explain?.name).toBe('cpu'));
   });
 
+  it('lets keyboard users focus the drawing canvas, read what to do instead, and clear it with Delete', async () => {
+    render(<ExplainPanel />);
+    await withDrawnDigit(fake);
+    const canvas = screen.getByTestId('draw-canvas');
+    expect(canvas).toHaveAttribute('tabindex', '0');
+    expect(canvas).toHaveAccessibleDescription(/upload.*paste/i);
+    canvas.focus();
+    expect(canvas).toHaveFocus();
+    fireEvent.keyDown(canvas, { key: 'Delete' });
+    expect(useExplainStore.getState().pixels).toBeNull();
+  });
+
   it('shows the prediction, ten labelled probability bars, the heatmap and the sum readout', async () => {
     render(<ExplainPanel />);
     await withDrawnDigit(fake);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BackendInfo } from '../engine/backend';
-import type { DreamParams } from '../engine/dream/dream';
+import type { DreamParams } from '../engine/dream/params';
 import type { DreamClient, DreamFrame, DreamRunOptions } from '../workers/dream-client';
 import type { DreamResult } from '../workers/dream-protocol';
 import { WorkerCrashedError, abortError } from '../workers/worker-handle';

@@ -6,7 +6,7 @@
  * client to that callback, never through React state.
  */
 import { create } from 'zustand';
-import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, type DreamParams } from '../engine/dream/dream';
+import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, type DreamParams } from '../engine/dream/params';
 import { octaveSizes } from '../engine/dream/octaves';
 import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
 import type { GradientBenchmark, RawImage } from '../workers/dream-protocol';

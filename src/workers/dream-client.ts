@@ -8,7 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import type { DreamParams } from '../engine/dream/dream';
+import type { DreamParams } from '../engine/dream/params';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';

@@ -5,7 +5,7 @@
  * createImageBitmap, e.g. Node tests).
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import type { DreamParams } from '../engine/dream/dream';
+import type { DreamParams } from '../engine/dream/params';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { DREAM_LAYERS } from '../../engine/dream/dream';
+import { DREAM_LAYERS } from '../../engine/dream/params';
 import { DREAM_PRESETS, LIMITS, layerChannels, useDreamStore, validateSettings } from '../../state/dream-store';
 import { NumberField } from './number-field';
 

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DreamParams } from '../../engine/dream/dream';
+import type { DreamParams } from '../../engine/dream/params';
 import { resetDreamStore, setDreamClient, useDreamStore } from '../../state/dream-store';
 import type { DreamClient, DreamFrame, DreamRunOptions } from '../../workers/dream-client';
 import type { DreamResult } from '../../workers/dream-protocol';
@@ -229,7 +229,7 @@ describe('DreamPanel', () => {
     expect(screen.getByTestId('objective-select')).toHaveValue('l2');
     expect(screen.getByTestId('octaves-input')).toHaveValue(5);
     expect(screen.getByTestId('steps-input')).toHaveValue(12);
-    expect(screen.getByTestId('layer-description')).toHaveTextContent(/animal faces/);
+    expect(screen.getByTestId('layer-description')).toHaveTextContent(/larger object parts/);
     await user.selectOptions(screen.getByTestId('preset-select'), 'noise');
     expect(screen.getByTestId('layer-select')).toHaveValue('mixed3');
     expect(screen.getByTestId('filter-input')).toHaveValue('42');

@@ -3,7 +3,7 @@
  * createImageBitmap) at the current max side and hands the result to the store.
  * Only the latest request wins: a slow decode finishing after a newer one is dropped.
  */
-import { TRUNK_MIN_SIDE } from '../../engine/models/dream-model';
+import { TRUNK_MIN_SIDE } from '../../engine/models/trunk-info';
 import { getPhotoSource, useDreamStore } from '../../state/dream-store';
 import { decodeImageFile, flattenOnto } from '../common/decode-image';
 import type { DreamSample } from './samples';

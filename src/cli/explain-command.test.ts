@@ -94,6 +94,13 @@ describe('cli explain', () => {
     a.forEach((v, i) => expect(Math.abs(v - b[i]) / scale).toBeLessThan(1e-4));
   });
 
+  it('leaves no tensor behind (model, plan cache, inputs)', async () => {
+    await runCli(['--input', path.join(dir, 'in.json'), '--method', 'deeplift-rescale']);
+    const before = tf.memory().numTensors;
+    await runCli(['--input', path.join(dir, 'in-ref.json'), '--method', 'deeplift-revealcancel', '--target', '1']);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad command lines with exit code 2', async () => {
     expect(() => parseExplainArgs(['--input', 'x.json', '--out', 'o.json', '--method', 'lime'])).toThrow(/unknown method/);
     expect(() => parseExplainArgs(['--input', 'x.json', '--method', 'deeplift-rescale'])).toThrow(/--out is required/);

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deepLift, type DeepLiftRule, type MaxPoolMode } from '../engine/deeplift/deeplift';
+import { deepLift, releaseDeepLiftCache, type DeepLiftRule, type MaxPoolMode } from '../engine/deeplift/deeplift';
 import type { AttributionResult } from '../engine/attribution/attribution';
 import { ATTRIBUTION_METHODS, type MethodName } from '../engine/attribution/methods';
 import { fileSystemIO } from '../engine/models/fs-io';
@@ -192,6 +192,7 @@ export async function runExplain(options: ExplainCommandOptions): Promise<Explai
   } finally {
     input.dispose();
     reference?.dispose();
+    releaseDeepLiftCache(model);
     model.dispose();
   }
 }

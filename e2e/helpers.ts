@@ -59,10 +59,11 @@ export async function drawSeven(page: Page): Promise<void> {
   await page.mouse.up();
 }
 
-/** Number of canvas pixels that are not (near) black, read through a 2D copy of the canvas. */
-export async function litPixels(page: Page, testId: string): Promise<number> {
+/** Pixel statistics of a canvas (or the first canvas inside the element), read through a 2D copy. */
+export async function canvasStats(page: Page, testId: string): Promise<{ lit: number; colours: number }> {
   return page.getByTestId(testId).first().evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
+    const canvas = el instanceof HTMLCanvasElement ? el : el.querySelector('canvas');
+    if (!canvas) throw new Error('no canvas');
     const copy = document.createElement('canvas');
     copy.width = canvas.width;
     copy.height = canvas.height;
@@ -70,9 +71,18 @@ export async function litPixels(page: Page, testId: string): Promise<number> {
     ctx.drawImage(canvas, 0, 0);
     const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
     let lit = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 30) lit++;
-    return lit;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i]! + data[i + 1]! + data[i + 2]! > 30) lit++;
+      colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    }
+    return { lit, colours: colours.size };
   });
+}
+
+/** Number of canvas pixels that are not (near) black. */
+export async function litPixels(page: Page, testId: string): Promise<number> {
+  return (await canvasStats(page, testId)).lit;
 }
 
 /** Parses "Σ C = 15.9122 · Δt = 15.9122" into its two numbers. */

@@ -57,10 +57,10 @@ function activationStep(name: string, layer: string, cls: string, isLast: boolea
   const act = activationByName(name);
   if (act === null) return null;
   if (act === undefined) throw new UnsupportedLayerError(layer, cls, `activation '${name}' is not supported`);
-  if (act === 'softmax') {
-    if (!isLast) throw new UnsupportedLayerError(layer, cls, 'softmax is only supported as the final activation');
-    return null;
-  }
+  // The final activation (softmax, sigmoid, …) is dropped, as DeepLIFT drops it:
+  // every method explains the same pre-activation logits (target_layer_idx = -2).
+  if (isLast) return null;
+  if (act === 'softmax') throw new UnsupportedLayerError(layer, cls, 'softmax is only supported as the final activation');
   const isRelu = act.name === 'relu';
   return { apply: (x, guided) => (guided && isRelu ? guidedRelu(x) : act.apply(x)) };
 }
@@ -127,6 +127,7 @@ function buildChain(model: tf.LayersModel): Chain {
           addActivation();
           return;
         case 'ReLU':
+          if (isLast) return;
           if (cfg.maxValue != null) throw new UnsupportedLayerError(layer.name, cls, 'ReLU with maxValue');
           steps.push({ apply: (x, guided) => (guided ? guidedRelu(x) : tf.relu(x)) });
           return;

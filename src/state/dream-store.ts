@@ -464,8 +464,11 @@ export const useDreamStore = create<DreamState>()((set, get) => {
 
     prepare: async () => {
       if (get().model === 'ready' || get().model === 'loading') return;
+      const hadFailed = get().model === 'error';
       try {
         await ensureModel();
+        // Loaded after an earlier failure (the panel reopened): that failure's message no longer applies.
+        if (hadFailed && get().status !== 'error') set({ error: null });
       } catch (error) {
         set({ model: 'error' });
         // Shown only when no run is waiting on it; a run reports its own failure.

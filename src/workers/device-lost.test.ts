@@ -3,33 +3,56 @@ import { describe, expect, it } from 'vitest';
 import { DeviceLostError, isDeviceLostError, type BackendStartOptions } from './device-lost';
 import { createExplainClient } from './explain-client';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
-import { withDevice } from './worker-faults';
+import { withDevice, type DeviceWatch } from './worker-faults';
+
+/** A device watch driven by the test: `lose(reason)` loses the device. */
+function testWatch(): DeviceWatch & { lose(reason: string): void } {
+  let reason: string | null = null;
+  let announce: (r: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (announce = resolve));
+  return {
+    lostReason: () => reason,
+    whenLost: () => lost,
+    hasDevice: () => true,
+    lose(r) {
+      reason = r;
+      announce(r);
+    },
+  };
+}
 
 describe('withDevice', () => {
-  it('passes results and errors through while the device is fine (or there is no probe)', async () => {
-    expect(await withDevice(() => null, async () => 3)).toBe(3);
+  it('passes results and errors through while the device is fine (or there is no watch)', async () => {
+    expect(await withDevice(testWatch(), async () => 3)).toBe(3);
     expect(await withDevice(undefined, async () => 4)).toBe(4);
-    await expect(withDevice(() => null, async () => Promise.reject(new RangeError('bad')))).rejects.toThrow(RangeError);
+    await expect(withDevice(testWatch(), async () => Promise.reject(new RangeError('bad')))).rejects.toThrow(RangeError);
   });
 
   it('turns any request that overlaps a loss into DeviceLostError', async () => {
-    let reason: string | null = 'destroyed';
+    const before = testWatch();
+    before.lose('destroyed');
     let ran = false;
-    await expect(withDevice(() => reason, async () => (ran = true))).rejects.toThrow(DeviceLostError);
+    await expect(withDevice(before, async () => (ran = true))).rejects.toThrow(DeviceLostError);
     expect(ran).toBe(false); // lost before: the work never starts
 
-    reason = null;
-    const lostDuring = withDevice(() => reason, async () => {
-      reason = 'destroyed';
+    const during = testWatch();
+    const garbage = withDevice(during, async () => {
+      during.lose('destroyed');
       return 'garbage';
     });
-    await expect(lostDuring).rejects.toMatchObject({ name: 'DeviceLostError', message: 'The GPU device was lost (destroyed)' });
+    await expect(garbage).rejects.toMatchObject({ name: 'DeviceLostError', message: 'The GPU device was lost (destroyed)' });
 
-    // The loss is noticed a task after the failing readback.
-    reason = null;
-    const failing = withDevice(() => reason, async () => {
-      setTimeout(() => (reason = 'GPU process crashed'), 0);
-      throw Object.assign(new Error('mapAsync failed'), { name: 'AbortError' });
+    // A readback that never settles after the loss: the request fails at once all the same.
+    const hanging = testWatch();
+    const stuck = withDevice(hanging, () => new Promise<never>(() => undefined));
+    setTimeout(() => hanging.lose('GPU process crashed'), 5);
+    await expect(stuck).rejects.toSatisfy(isDeviceLostError);
+
+    // The failing readback comes first (as an AbortError); the loss is announced a little later.
+    const late = testWatch();
+    const failing = withDevice(late, async () => {
+      setTimeout(() => late.lose('destroyed'), 50);
+      throw Object.assign(new Error('mapAsync: device destroyed'), { name: 'AbortError' });
     });
     await expect(failing).rejects.toSatisfy(isDeviceLostError);
   });

@@ -18,14 +18,14 @@ import type { DreamModel } from '../engine/models/dream-model';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
-import { deviceLostReason, injectFault, withDevice } from './worker-faults';
+import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
 
 export interface DreamApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
   startBackend(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
-  /** Why the GPU device was lost, or null while it is fine (absent: never lost, e.g. in Node). */
-  deviceLost?(): string | null;
+  /** Tells of GPU device loss (absent: nothing to lose, e.g. in Node). */
+  device?: DeviceWatch;
   /** Loads the trunk; called at most once unless it fails. `onProgress` gets 0..1. */
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
 }
@@ -128,7 +128,7 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         let last: DreamFrameMessage | null = null;
         for await (const frame of deepDream(m, image, params, controller.signal)) {
           // A lost device yields garbage or hangs; stop at the first frame after the loss.
-          if (env.deviceLost?.()) break;
+          if (env.device?.lostReason()) break;
           const transferable = await toTransferable(frame.pixels, frame.width, frame.height);
           const message: DreamFrameMessage = {
             jobId,
@@ -204,8 +204,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   // Requests that overlap a lost GPU device fail as DeviceLostError, whatever they computed.
   const dreamOnDevice = api.dream;
   const loadOnDevice = api.loadModel;
-  api.dream = (jobId, photo, params, onFrame) => withDevice(env.deviceLost, () => dreamOnDevice(jobId, photo, params, onFrame));
-  api.loadModel = (onProgress) => withDevice(env.deviceLost, () => loadOnDevice(onProgress));
+  api.dream = (jobId, photo, params, onFrame) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame));
+  api.loadModel = (onProgress) => withDevice(env.device, () => loadOnDevice(onProgress));
   return api;
 }
 
@@ -215,7 +215,7 @@ export const browserDreamEnvironment: DreamApiEnvironment = {
     const runtime = await import('./runtime');
     return runtime.startBackend(preference, options);
   },
-  deviceLost: deviceLostReason,
+  device: browserDeviceWatch,
   async loadModel(onProgress) {
     const { loadDreamModel } = await import('../engine/models/dream-model');
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;

@@ -20,14 +20,14 @@ import { ModelLoadError } from '../engine/models/dream-model';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
-import { deviceLostReason, injectFault, withDevice } from './worker-faults';
+import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
 
 export interface ExplainApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
   startBackend(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
-  /** Why the GPU device was lost, or null while it is fine (absent: never lost, e.g. in Node). */
-  deviceLost?(): string | null;
+  /** Tells of GPU device loss (absent: nothing to lose, e.g. in Node). */
+  device?: DeviceWatch;
   /** Loads the MNIST classifier ([b, 28, 28, 1] → [b, 10] softmax); called once unless it fails. */
   loadModel(): Promise<tf.LayersModel>;
   /** The backend tfjs runs on now (default tf.getBackend()); tests stand in a switch with it. */
@@ -185,7 +185,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   };
   // A request that overlaps a lost GPU device fails as DeviceLostError, whatever it computed.
   const explainOnDevice = api.explain;
-  api.explain = (jobId, pixels01, params) => withDevice(env.deviceLost, () => explainOnDevice(jobId, pixels01, params));
+  api.explain = (jobId, pixels01, params) => withDevice(env.device, () => explainOnDevice(jobId, pixels01, params));
   return api;
 }
 
@@ -195,7 +195,7 @@ export const browserExplainEnvironment: ExplainApiEnvironment = {
     const runtime = await import('./runtime');
     return runtime.startBackend(preference, options);
   },
-  deviceLost: deviceLostReason,
+  device: browserDeviceWatch,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
     return tf.loadLayersModel(url);

@@ -17,6 +17,11 @@ function activeWebGpuDevice(): GPUDevice | null {
 
 let lostReason: string | null = null;
 let watched: GPUDevice | null = null;
+let announceLoss: ((reason: string) => void) | null = null;
+/** Settles when the watched device is lost (with the reason); never, while there is none. */
+const lost = new Promise<string>((resolve) => {
+  announceLoss = resolve;
+});
 
 /** Starts watching the active WebGPU device (if any) for loss; safe to call repeatedly. */
 export function watchDevice(): void {
@@ -25,6 +30,7 @@ export function watchDevice(): void {
   watched = device;
   void device.lost.then((info) => {
     lostReason = info.message || info.reason || 'unknown reason';
+    announceLoss?.(lostReason);
   });
 }
 
@@ -33,30 +39,66 @@ export function deviceLostReason(): string | null {
   return lostReason;
 }
 
-function throwIfLost(isLost: (() => string | null) | undefined): void {
-  const reason = isLost?.() ?? null;
-  if (reason !== null) throw new DeviceLostError(`The GPU device was lost (${reason})`);
+/** Resolves with the reason when this worker's GPU device is lost; never while it is fine. */
+export function whenDeviceLost(): Promise<string> {
+  return lost;
+}
+
+/** How a worker API learns about device loss (absent in Node: no device to lose). */
+export interface DeviceWatch {
+  /** The reason the device was lost, or null while it is fine. */
+  lostReason(): string | null;
+  /** Settles with the reason when the device is lost. */
+  whenLost(): Promise<string>;
+  /** Whether there is a device to lose (the backend is WebGPU). */
+  hasDevice(): boolean;
+}
+
+export const browserDeviceWatch: DeviceWatch = {
+  lostReason: deviceLostReason,
+  whenLost: whenDeviceLost,
+  hasDevice: () => watched !== null,
+};
+
+/**
+ * How long a failure on a GPU waits for `device.lost` to settle before it is
+ * taken at its word (ms). The failing readback (often an AbortError, which would
+ * otherwise read as a user's cancel) comes first; the loss follows from the GPU process.
+ */
+const LOSS_SETTLE_MS = 1000;
+
+const lostError = (reason: string) => new DeviceLostError(`The GPU device was lost (${reason})`);
+
+function throwIfLost(watch: DeviceWatch | undefined): void {
+  const reason = watch?.lostReason() ?? null;
+  if (reason !== null) throw lostError(reason);
 }
 
 /**
  * Runs one request. Rejects with DeviceLostError when the device was lost
- * before it, during it (whatever the request returned or threw), or is found
- * lost right after a failure (the `lost` promise settles a task after the
- * failing call). `isLost` is the environment's probe; without one this is a plain call.
+ * before it, is lost while it runs (at once: a readback on a lost device may
+ * never settle, and the client ends this worker anyway), or is found lost right
+ * after it (a failure or a success alike: its numbers may be garbage; the
+ * `lost` promise may settle well after the failing call, so a failure on a GPU
+ * waits up to LOSS_SETTLE_MS for it). Without a watch this is a plain call.
  */
-export async function withDevice<T>(isLost: (() => string | null) | undefined, work: () => Promise<T>): Promise<T> {
-  throwIfLost(isLost);
+export async function withDevice<T>(watch: DeviceWatch | undefined, work: () => Promise<T>): Promise<T> {
+  throwIfLost(watch);
+  if (!watch) return work();
   let value: T;
   try {
-    value = await work();
+    const lostMidway = watch.whenLost().then((reason) => Promise.reject(lostError(reason)));
+    value = await Promise.race([work(), lostMidway]);
   } catch (e) {
-    if (isLost) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      throwIfLost(isLost);
+    if (watch.hasDevice()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([watch.whenLost(), new Promise((resolve) => (timer = setTimeout(resolve, LOSS_SETTLE_MS)))]);
+      clearTimeout(timer);
     }
+    throwIfLost(watch);
     throw e;
   }
-  throwIfLost(isLost);
+  throwIfLost(watch);
   return value;
 }
 

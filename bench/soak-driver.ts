@@ -162,10 +162,15 @@ export async function soak(page: Page, options: SoakOptions): Promise<SoakReport
           frames,
           { timeout: 120_000, polling: 50 },
         );
-        if (await page.getByTestId('dream-cancel').isEnabled()) {
-          await page.getByTestId('dream-cancel').click();
-          counts.dreamsCancelled!++;
-        }
+        // Checked and clicked in one go in the page: the run may end between a check here and a click.
+        const cancelled = await page.evaluate(() => {
+          const button = document.querySelector('[data-testid="dream-cancel"]') as HTMLButtonElement | null;
+          if (!button || button.disabled) return false;
+          button.click();
+          return true;
+        });
+        if (cancelled) counts.dreamsCancelled!++;
+        else counts.dreamsCompleted!++;
       } else {
         await page.waitForFunction(() => ['done', 'error', 'idle'].includes(window.__dreamlift!.dream().status), undefined, { timeout: 180_000 });
         counts.dreamsCompleted!++;

@@ -138,7 +138,7 @@ async function saveModel(params: MnistParams, outDir: string): Promise<void> {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   await setBackend(options.backend);
-  console.log(`backend ${tf.getBackend()}, options ${JSON.stringify(options)}`);
+  console.log(`backend ${tf.getBackend()}, options ${JSON.stringify({ ...options, maxBatches: String(options.maxBatches) })}`);
 
   const digits = loadMnistDigits();
   const split = makeSplit(classCountsOf(digits));

@@ -3,14 +3,24 @@
  * 2D context (jsdom, a browser that refuses one): it then draws nothing.
  */
 
-/** The canvas's 2D context, or null where there is none. */
+const contexts = new WeakMap<HTMLCanvasElement, CanvasRenderingContext2D | null>();
+
+/**
+ * The canvas's 2D context, or null where there is none. Cached per canvas:
+ * getContext is called on every pointer move, and its cost adds up there.
+ */
 export function get2d(canvas: HTMLCanvasElement | null, willReadFrequently = false): CanvasRenderingContext2D | null {
   if (!canvas) return null;
+  const cached = contexts.get(canvas);
+  if (cached) return cached;
+  let ctx: CanvasRenderingContext2D | null = null;
   try {
-    return canvas.getContext('2d', { willReadFrequently });
+    ctx = canvas.getContext('2d', { willReadFrequently });
   } catch {
-    return null;
+    ctx = null;
   }
+  if (ctx) contexts.set(canvas, ctx);
+  return ctx;
 }
 
 /** Grayscale [0, 1] → RGBA bytes, scaled by `level` (dims the digit under an overlay). */

@@ -24,11 +24,12 @@ interface StrokeOptions {
  * through the midpoints of successive points so lines come out smooth.
  */
 export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>, options: StrokeOptions) {
-  const stroke = useRef<{ id: number; last: Point; mid: Point } | null>(null);
+  // The canvas rectangle is read once per stroke: reading it on every move would force a layout
+  // each time React has touched the page in between.
+  const stroke = useRef<{ id: number; last: Point; mid: Point; rect: DOMRect } | null>(null);
   const { size, brush, onStrokeStart, onInk } = options;
 
-  const toCanvas = (e: { clientX: number; clientY: number }): Point => {
-    const rect = canvasRef.current!.getBoundingClientRect();
+  const toCanvas = (e: { clientX: number; clientY: number }, rect: DOMRect): Point => {
     return { x: ((e.clientX - rect.left) * size) / (rect.width || size), y: ((e.clientY - rect.top) * size) / (rect.height || size) };
   };
   const widthFor = (e: { pointerType: string; pressure: number }) =>
@@ -40,8 +41,9 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
     e.preventDefault();
     canvasRef.current?.setPointerCapture?.(e.pointerId);
     onStrokeStart();
-    const p = toCanvas(e);
-    stroke.current = { id: e.pointerId, last: p, mid: p };
+    const rect = canvasRef.current!.getBoundingClientRect();
+    const p = toCanvas(e, rect);
+    stroke.current = { id: e.pointerId, last: p, mid: p, rect };
     ctx.fillStyle = '#fff';
     ctx.beginPath();
     ctx.arc(p.x, p.y, widthFor(e) / 2, 0, 2 * Math.PI);
@@ -58,7 +60,7 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
     ctx.lineJoin = 'round';
     const coalesced = e.nativeEvent.getCoalescedEvents?.() ?? [];
     for (const ev of coalesced.length > 0 ? coalesced : [e.nativeEvent]) {
-      const p = toCanvas(ev);
+      const p = toCanvas(ev, s.rect);
       const mid = { x: (s.last.x + p.x) / 2, y: (s.last.y + p.y) / 2 };
       ctx.lineWidth = widthFor(ev);
       ctx.beginPath();

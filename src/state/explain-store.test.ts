@@ -222,6 +222,33 @@ describe('explain store', () => {
     expect(useExplainStore.getState()).toMatchObject({ pixels: null, result: null, error: null, status: 'idle' });
   });
 
+  it('a late result does not hide a message about a bad file; new ink does', async () => {
+    const { setPixels, showError } = useExplainStore.getState();
+    setPixels(drawing(0.4));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    showError('The file is empty (0 bytes).');
+    fake.calls[0]!.resolve(result(3));
+    await flush();
+    expect(useExplainStore.getState().result?.predicted).toBe(3);
+    expect(useExplainStore.getState().error).toBe('The file is empty (0 bytes).');
+    setPixels(drawing(0.6));
+    expect(useExplainStore.getState().error).toBeNull();
+  });
+
+  it('a result clears an error about the computation', async () => {
+    const { setPixels } = useExplainStore.getState();
+    setPixels(drawing(0.4));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    fake.calls[0]!.reject(Object.assign(new Error('out of memory'), { name: 'ModelLoadError' }));
+    await flush();
+    expect(useExplainStore.getState().error).not.toBeNull();
+    setPixels(drawing(0.5));
+    await vi.advanceTimersByTimeAsync(EXPLAIN_DEBOUNCE_MS);
+    fake.calls[1]!.resolve(result(2));
+    await flush();
+    expect(useExplainStore.getState().error).toBeNull();
+  });
+
   it('warms up on the preferred backend and reports it', async () => {
     useRuntimeStore.setState({ preference: 'wasm' });
     await useExplainStore.getState().warmUp();

@@ -56,6 +56,8 @@ export interface ExplainState {
   status: ExplainStatus;
   /** A message the user can act on; null when all is well. */
   error: string | null;
+  /** Whether `error` is about the user's input (a bad file…) rather than the computation. */
+  errorIsInput: boolean;
   /** Whether the error offers a Retry button (the model could not be loaded). */
   canRetry: boolean;
   setPixels: (pixels01: Float32Array | null) => void;
@@ -107,7 +109,7 @@ export function setExplainClient(next: ExplainClient | null): void {
 function subscribe(c: ExplainClient): void {
   unsubscribeCrash = c.onCrash((error) => {
     cancelPending();
-    useExplainStore.setState({ status: 'idle', error: crashMessage(error.message), canRetry: false });
+    useExplainStore.setState({ status: 'idle', error: crashMessage(error.message), canRetry: false, errorIsInput: false });
   });
 }
 
@@ -205,6 +207,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   resultInput: null,
   status: 'idle',
   error: null,
+  errorIsInput: false,
   canRetry: false,
 
   setPixels: (pixels01) => {
@@ -212,7 +215,8 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       get().clearInput();
       return;
     }
-    set({ pixels: pixels01 });
+    // New ink from the user replaces a message about an earlier file.
+    set((s) => ({ pixels: pixels01, ...(s.errorIsInput ? { error: null, errorIsInput: false } : {}) }));
     // Throttle with a trailing run: while drawing continues a request goes out every EXPLAIN_DEBOUNCE_MS.
     if (timer === null) {
       timer = setTimeout(() => {
@@ -233,7 +237,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   captureReference: () => {
     const { pixels } = get();
     if (!pixels) {
-      set({ error: 'Draw something first: the current drawing becomes the reference.' });
+      set({ error: 'Draw something first: the current drawing becomes the reference.', errorIsInput: true });
       return;
     }
     customReferenceVersion++;
@@ -243,13 +247,13 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 
   clearInput: () => {
     cancelPending();
-    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false });
+    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false, errorIsInput: false });
   },
 
-  showError: (message) => set({ error: message, canRetry: false }),
-  dismissError: () => set({ error: null, canRetry: false }),
+  showError: (message) => set({ error: message, canRetry: false, errorIsInput: true }),
+  dismissError: () => set({ error: null, canRetry: false, errorIsInput: false }),
   retry: () => {
-    set({ error: null, canRetry: false });
+    set({ error: null, canRetry: false, errorIsInput: false });
     if (get().pixels) void get().explainNow();
     else void get().warmUp();
   },
@@ -258,7 +262,7 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
     try {
       reportBackend(await getClient().init(useRuntimeStore.getState().preference));
     } catch (e) {
-      if (!isAbortError(e)) set({ error: describeError(e), canRetry: isModelLoadError(e) });
+      if (!isAbortError(e)) set({ error: describeError(e), canRetry: isModelLoadError(e), errorIsInput: false });
     }
   },
 
@@ -285,10 +289,12 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
       reportBackend(await c.init(preference));
       if (mine.signal.aborted) return;
       const result = await c.explain(pixels, requestParams(settings, customReference), { signal: mine.signal, preference });
-      if (!mine.signal.aborted) set({ result, resultInput: pixels, error: null, canRetry: false });
+      // A result clears a computing error (crash, model load) but not a message about a file the user
+      // chose, which stays until dismissed or replaced: a late result must not hide it.
+      if (!mine.signal.aborted) set((s) => ({ result, resultInput: pixels, ...(s.errorIsInput ? {} : { error: null, canRetry: false }) }));
     } catch (e) {
       if (!mine.signal.aborted && !isAbortError(e)) {
-        set({ error: describeError(e), canRetry: isModelLoadError(e) });
+        set({ error: describeError(e), canRetry: isModelLoadError(e), errorIsInput: false });
         // The client has already ended the worker; run again at once on the next backend.
         if (isDeviceLostError(e)) isPending = true;
       }
@@ -315,6 +321,7 @@ export function resetExplainStore(): void {
     resultInput: null,
     status: 'idle',
     error: null,
+    errorIsInput: false,
     canRetry: false,
   });
 }

@@ -72,13 +72,23 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
   const scheduleCommit = useCallback(() => {
     if (frame.current !== null) return;
     const wait = Math.max(0, lastCommit.current + COMMIT_INTERVAL_MS - performance.now());
-    frame.current = window.setTimeout(() => {
+    const id = window.setTimeout(() => {
       requestAnimationFrame(() => {
+        if (frame.current !== id) return; // committed already at the stroke's end
         frame.current = null;
         lastCommit.current = performance.now();
         commit();
       });
     }, wait);
+    frame.current = id;
+  }, [commit]);
+
+  /** At the end of a stroke the drawing is read at once, so no read trails after it. */
+  const commitNow = useCallback(() => {
+    if (frame.current !== null) clearTimeout(frame.current);
+    frame.current = null;
+    lastCommit.current = performance.now();
+    commit();
   }, [commit]);
 
   const snapshot = useCallback(() => {
@@ -144,7 +154,7 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
     },
   }), [commit, snapshot]);
 
-  const handlers = usePointerStrokes(canvasRef, { size: DRAW_SIZE, brush, onStrokeStart: snapshot, onInk: scheduleCommit });
+  const handlers = usePointerStrokes(canvasRef, { size: DRAW_SIZE, brush, onStrokeStart: snapshot, onInk: scheduleCommit, onStrokeEnd: commitNow });
 
   return (
     <div className="draw">

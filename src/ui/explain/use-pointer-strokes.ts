@@ -15,6 +15,8 @@ interface StrokeOptions {
   onStrokeStart: () => void;
   /** Called whenever ink was added. */
   onInk: () => void;
+  /** The stroke ended (pointer up or cancelled): the drawing is final for now. */
+  onStrokeEnd: () => void;
 }
 
 /**
@@ -27,7 +29,7 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
   // The canvas rectangle is read once per stroke: reading it on every move would force a layout
   // each time React has touched the page in between.
   const stroke = useRef<{ id: number; last: Point; mid: Point; rect: DOMRect } | null>(null);
-  const { size, brush, onStrokeStart, onInk } = options;
+  const { size, brush, onStrokeStart, onInk, onStrokeEnd } = options;
 
   const toCanvas = (e: { clientX: number; clientY: number }, rect: DOMRect): Point => {
     return { x: ((e.clientX - rect.left) * size) / (rect.width || size), y: ((e.clientY - rect.top) * size) / (rect.height || size) };
@@ -84,7 +86,7 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
       ctx.stroke();
     }
     stroke.current = null;
-    onInk();
+    onStrokeEnd();
   };
 
   return { onPointerDown, onPointerMove, onPointerUp: onPointerEnd, onPointerCancel: onPointerEnd };

@@ -33,6 +33,11 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
+  // Pre-bundle what the workers import, so the dev server does not discover it on first use
+  // and reload the page (which would wipe a drawing).
+  optimizeDeps: {
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'comlink', 'react', 'react-dom', 'react-dom/client', 'zustand'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   // The preview server (used by the end-to-end tests) also sends the policy as a header,
   // which is what applies inside workers.

@@ -18,7 +18,7 @@ import {
   twoFrameGif,
   withExifOrientation,
 } from './fixtures/bad-files';
-import { drawSeven, latestExplanation, litPixels, mnistDigit, tinyPhotoPng } from './helpers';
+import { canvasFingerprint, drawSeven, dreamToEnd, latestExplanation, litPixels, mnistDigit, tinyPhotoPng } from './helpers';
 
 interface BadFile {
   label: string;
@@ -62,14 +62,6 @@ function canvasPixel(page: Page, fx: number, fy: number): Promise<number[]> {
   );
 }
 
-function canvasFingerprint(page: Page): Promise<string> {
-  return page.getByTestId('dream-canvas').evaluate((el) => {
-    const url = (el as HTMLCanvasElement).toDataURL('image/png');
-    let h = 0;
-    for (let i = 0; i < url.length; i++) h = (h * 31 + url.charCodeAt(i)) | 0;
-    return `${url.length}:${h}`;
-  });
-}
 
 const near = (actual: number[], expected: number[], tolerance = 12) => expected.every((v, i) => Math.abs(actual[i]! - v) <= tolerance);
 
@@ -238,11 +230,6 @@ test.describe('Bad input: Dream (photos)', () => {
     await expect(error).toHaveCount(0);
 
     // The last of them dreams like any photo.
-    await page.getByTestId('octaves-input').fill('1');
-    await page.getByTestId('steps-input').fill('2');
-    await page.getByTestId('steps-input').blur();
-    await page.getByTestId('dream-start').click();
-    await page.waitForFunction(() => ['done', 'error'].includes(window.__dreamlift!.dream().status), undefined, { timeout: 120_000 });
-    expect(await page.evaluate(() => window.__dreamlift!.dream().status)).toBe('done');
+    await dreamToEnd(page, 1, 2);
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectBackend, tinyPhotoPng } from './helpers';
+import { canvasFingerprint, expectBackend, tinyPhotoPng } from './helpers';
 
 /** Records the main thread's long tasks (ms) from the start of the page. */
 async function watchLongTasks(page: Page) {
@@ -12,15 +12,6 @@ async function watchLongTasks(page: Page) {
   });
 }
 
-/** A fingerprint of what the dream canvas shows now. */
-function canvasFingerprint(page: Page): Promise<string> {
-  return page.getByTestId('dream-canvas').evaluate((el) => {
-    const url = (el as HTMLCanvasElement).toDataURL('image/png');
-    let h = 0;
-    for (let i = 0; i < url.length; i++) h = (h * 31 + url.charCodeAt(i)) | 0;
-    return `${url.length}:${h}`;
-  });
-}
 
 async function openTinyPhoto(page: Page) {
   await page.getByTestId('tab-dream').click();

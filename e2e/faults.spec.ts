@@ -7,17 +7,8 @@
  */
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
-import { drawSeven, expectBackend, latestExplanation, litPixels, mnistDigit, tinyPhotoPng } from './helpers';
+import { canvasFingerprint, drawSeven, expectBackend, latestExplanation, litPixels, mnistDigit, tinyPhotoPng } from './helpers';
 
-/** A fingerprint of what the dream canvas shows now. */
-function canvasFingerprint(page: Page): Promise<string> {
-  return page.getByTestId('dream-canvas').evaluate((el) => {
-    const url = (el as HTMLCanvasElement).toDataURL('image/png');
-    let h = 0;
-    for (let i = 0; i < url.length; i++) h = (h * 31 + url.charCodeAt(i)) | 0;
-    return `${url.length}:${h}`;
-  });
-}
 
 async function openTinyPhoto(page: Page, width = 64, height = 48) {
   await page.getByTestId('tab-dream').click();

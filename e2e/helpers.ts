@@ -112,3 +112,23 @@ export async function latestExplanation(page: Page, predicted?: number) {
     return { attributions: Array.from(r.attributions), delta: r.delta, sum: r.sum, predicted: r.predicted, target: r.target, logits: r.logits };
   });
 }
+
+/** A fingerprint of what the dream canvas shows now. */
+export function canvasFingerprint(page: Page): Promise<string> {
+  return page.getByTestId('dream-canvas').evaluate((el) => {
+    const url = (el as HTMLCanvasElement).toDataURL('image/png');
+    let h = 0;
+    for (let i = 0; i < url.length; i++) h = (h * 31 + url.charCodeAt(i)) | 0;
+    return `${url.length}:${h}`;
+  });
+}
+
+/** Sets octaves and steps, starts a dream and waits for it to finish; expects it done. */
+export async function dreamToEnd(page: Page, octaves: number, steps: number): Promise<void> {
+  await page.getByTestId('octaves-input').fill(String(octaves));
+  await page.getByTestId('steps-input').fill(String(steps));
+  await page.getByTestId('steps-input').blur();
+  await page.getByTestId('dream-start').click();
+  await page.waitForFunction(() => ['done', 'error'].includes(window.__dreamlift!.dream().status), undefined, { timeout: 120_000 });
+  expect(await page.evaluate(() => window.__dreamlift!.dream().status)).toBe('done');
+}

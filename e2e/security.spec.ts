@@ -6,7 +6,7 @@
  * user's photo and drawing never leave the device.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { drawSeven, latestExplanation, tinyPhotoPng } from './helpers';
+import { drawSeven, dreamToEnd, latestExplanation, tinyPhotoPng } from './helpers';
 
 /** Directive name → its sources, from a policy string. */
 function parsePolicy(policy: string): Map<string, string[]> {
@@ -76,12 +76,7 @@ async function fullSession(page: Page, photo: Buffer) {
   await page.getByTestId('max-side-select').selectOption('64');
   await page.getByTestId('dream-upload').setInputFiles({ name: 'private.png', mimeType: 'image/png', buffer: photo });
   await expect(page.getByTestId('photo-info')).toContainText('64×48');
-  await page.getByTestId('octaves-input').fill('1');
-  await page.getByTestId('steps-input').fill('2');
-  await page.getByTestId('steps-input').blur();
-  await page.getByTestId('dream-start').click();
-  await page.waitForFunction(() => ['done', 'error'].includes(window.__dreamlift!.dream().status), undefined, { timeout: 120_000 });
-  expect(await page.evaluate(() => window.__dreamlift!.dream().status)).toBe('done');
+  await dreamToEnd(page, 1, 2);
   const download = page.waitForEvent('download');
   await page.getByTestId('dream-download').click();
   expect((await download).suggestedFilename()).toMatch(/\.png$/);

@@ -199,7 +199,8 @@ function settingsKey(settings: ExplainSettings): string {
   return JSON.stringify({ ...rest, custom: rest.reference === 'custom' ? customReferenceVersion : null });
 }
 
-export const useExplainStore = create<ExplainState>()((set, get) => ({
+/** The data part of the state at start (and after a reset). */
+const INITIAL_DATA = {
   pixels: null,
   customReference: null,
   settings: DEFAULT_SETTINGS,
@@ -209,6 +210,10 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   error: null,
   errorIsInput: false,
   canRetry: false,
+} satisfies Partial<ExplainState>;
+
+export const useExplainStore = create<ExplainState>()((set, get) => ({
+  ...INITIAL_DATA,
 
   setPixels: (pixels01) => {
     if (pixels01 === null) {
@@ -313,15 +318,5 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 /** Back to the initial state with no job pending (tests; never during a session). */
 export function resetExplainStore(): void {
   cancelPending();
-  useExplainStore.setState({
-    pixels: null,
-    customReference: null,
-    settings: DEFAULT_SETTINGS,
-    result: null,
-    resultInput: null,
-    status: 'idle',
-    error: null,
-    errorIsInput: false,
-    canRetry: false,
-  });
+  useExplainStore.setState(INITIAL_DATA);
 }

@@ -3,7 +3,7 @@
  * made in code (fixtures/bad-files.ts). A bad file shows a clear message and
  * loses nothing (the drawing and its explanation; the photo and its canvas);
  * an unusual but valid one is used correctly (first GIF frame, EXIF rotation,
- * CMYK colours, alpha composited). docs/bad-input.md tabulates the outcomes.
+ * CMYK colours, alpha composited). The README ("Bad input, faults and privacy") tabulates the outcomes.
  */
 import { expect, test, type Page } from '@playwright/test';
 import {

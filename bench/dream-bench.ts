@@ -15,15 +15,9 @@ import { DEFAULT_DREAM_PARAMS, deepDream, makeGradientFn, type DreamParams } fro
 import { decodeToTensor } from '../src/engine/image/node-codec';
 import { fileSystemIO } from '../src/engine/models/fs-io';
 import { loadDreamModel } from '../src/engine/models/dream-model';
-import { useBackend } from '../src/cli/dream-command';
+import { useNodeBackend } from '../src/cli/node-backend';
+import { median, ROOT } from './common';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 export interface DreamBenchOptions {
   size?: number;
@@ -38,9 +32,9 @@ export async function dreamBench(options: DreamBenchOptions = {}): Promise<Recor
   const layer = options.layer ?? 'mixed3';
   const runs = options.runs ?? 9;
   const warmup = options.warmup ?? 2;
-  await useBackend('wasm');
-  const model = await loadDreamModel(fileSystemIO(path.join(root, 'public/models/inception-mixed5/model.json')));
-  const decoded = decodeToTensor(new Uint8Array(readFileSync(path.join(root, 'public/samples/chelsea.png'))));
+  await useNodeBackend('wasm');
+  const model = await loadDreamModel(fileSystemIO(path.join(ROOT, 'public/models/inception-mixed5/model.json')));
+  const decoded = decodeToTensor(new Uint8Array(readFileSync(path.join(ROOT, 'public/samples/chelsea.png'))));
   const photo = tf.tidy(() => tf.image.resizeBilinear(decoded, [size, size], false, true));
   decoded.dispose();
   const params: DreamParams = { ...DEFAULT_DREAM_PARAMS, layers: [{ name: layer, weight: 1 }], octaves: 1, steps: warmup + runs, frameEvery: 1 };

@@ -10,22 +10,10 @@
  * Targets (Rescale): single ≤ 1.5× grad, all ten ≤ 2.5× grad.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deepLift, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
-import { mnistArchitecture } from '../src/engine/deeplift/testing/model-fixtures';
-import { fileSystemIO } from '../src/engine/models/fs-io';
-import { selectBackend } from '../src/cli/explain-command';
+import { useNodeBackend } from '../src/cli/node-backend';
+import { loadBenchMnist, median } from './common';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MODEL_JSON = path.join(root, 'public/models/mnist/model.json');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** A copy of `model` whose final activation is linear: its outputs are the logits. */
 async function logitsModel(model: tf.LayersModel): Promise<tf.LayersModel> {
@@ -50,9 +38,8 @@ export async function explainBench(options: ExplainBenchOptions = {}): Promise<R
   const runs = options.runs ?? 41;
   const warmup = options.warmup ?? 5;
   const backend = options.backend ?? 'wasm';
-  await selectBackend(backend);
-  const trained = existsSync(MODEL_JSON);
-  const model = trained ? await tf.loadLayersModel(fileSystemIO(MODEL_JSON)) : mnistArchitecture(1);
+  await useNodeBackend(backend);
+  const { model, trained } = await loadBenchMnist();
   const logits = await logitsModel(model);
   const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
   const target = 3;

@@ -11,25 +11,13 @@
  * Keys: method_<cli name>_over_grad.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { seededGradients, seedRows } from '../src/engine/attribution/attribution';
 import { releaseLogitsFunction } from '../src/engine/attribution/logits-function';
 import { ATTRIBUTION_METHODS, METHOD_NAMES } from '../src/engine/attribution/methods';
 import { releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
-import { mnistArchitecture } from '../src/engine/deeplift/testing/model-fixtures';
-import { fileSystemIO } from '../src/engine/models/fs-io';
-import { selectBackend } from '../src/cli/explain-command';
+import { useNodeBackend } from '../src/cli/node-backend';
+import { loadBenchMnist, median } from './common';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MODEL_JSON = path.join(root, 'public/models/mnist/model.json');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 export interface MethodsBenchOptions {
   runs?: number;
@@ -42,9 +30,8 @@ export async function methodsBench(options: MethodsBenchOptions = {}): Promise<R
   const runs = options.runs ?? 21;
   const warmup = options.warmup ?? 3;
   const backend = options.backend ?? 'wasm';
-  await selectBackend(backend);
-  const trained = existsSync(MODEL_JSON);
-  const model = trained ? await tf.loadLayersModel(fileSystemIO(MODEL_JSON)) : mnistArchitecture(1);
+  await useNodeBackend(backend);
+  const { model, trained } = await loadBenchMnist();
   const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
   const target = 3;
   const seeds = seedRows(10, [[[target, 1]]]);

@@ -29,7 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, optionalIndex, parseArgs } from '../src/cli/args';
-import { selectBackend } from '../src/cli/explain-command';
+import { useNodeBackend } from '../src/cli/node-backend';
 import { releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
 import { erasureOrder, logOddsCurve, MAX_ERASED_PIXELS } from '../src/engine/attribution/masking';
 import { releaseLogitsFunction, logitsFunction } from '../src/engine/attribution/logits-function';
@@ -127,7 +127,7 @@ async function predictedClasses(model: tf.LayersModel, pixels01: Float32Array, n
 export async function runMaskingExperiment(options: MaskingOptions): Promise<MaskingRun> {
   const log = options.log ?? (() => {});
   const started = performance.now();
-  await selectBackend(options.backend);
+  await useNodeBackend(options.backend);
   const model = await tf.loadLayersModel(fileSystemIO(options.modelJson));
   const digits = loadMnistDigits();
   const split = loadSplit();

@@ -18,6 +18,7 @@ import { DEFAULT_DREAM_PARAMS, deepDream, type DreamFrame, type DreamParams } fr
 import { decodeToTensor, encodeJpeg, encodePng } from '../engine/image/node-codec';
 import { fileSystemIO } from '../engine/models/fs-io';
 import { loadDreamModel } from '../engine/models/dream-model';
+import { useNodeBackend } from './node-backend';
 
 /** The committed trunk, relative to this file. */
 export const DEFAULT_MODEL_JSON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models/inception-mixed5/model.json');
@@ -112,20 +113,13 @@ export function parseDreamArgs(argv: readonly string[]): DreamCommandOptions {
   };
 }
 
-/** Starts the requested tfjs backend (WASM is ~10× faster than CPU in Node). */
-export async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend could not start`);
-  await tf.ready();
-}
-
 /**
  * Runs `dream` with already-parsed options: reads the image, resizes it so its
  * longest side is at most maxSide, dreams, writes the final image. `log` gets
  * one progress line per frame. Returns the final frame.
  */
 export async function runDream(options: DreamCommandOptions, log: (line: string) => void = () => {}): Promise<DreamFrame> {
-  await useBackend(options.backend);
+  await useNodeBackend(options.backend);
   const model = await loadDreamModel(fileSystemIO(options.model));
   const decoded = decodeToTensor(new Uint8Array(await readFile(options.image)));
   let photo: tf.Tensor3D = decoded;

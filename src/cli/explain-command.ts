@@ -21,6 +21,7 @@ import { deepLift, releaseDeepLiftCache, type DeepLiftRule, type MaxPoolMode } f
 import type { AttributionResult } from '../engine/attribution/attribution';
 import { ATTRIBUTION_METHODS, type MethodName } from '../engine/attribution/methods';
 import { fileSystemIO } from '../engine/models/fs-io';
+import { useNodeBackend } from './node-backend';
 import { UsageError, optionalIndex, parseArgs, required } from './args';
 
 /** The committed MNIST classifier, relative to this file. */
@@ -155,13 +156,6 @@ function positiveOption(args: ReturnType<typeof parseArgs>, name: string): numbe
   return v;
 }
 
-/** Selects a tfjs backend for Node ('wasm' finds its .wasm files in node_modules). */
-export async function selectBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend could not start`);
-  await tf.ready();
-}
-
 interface InputFile { input: number[]; shape: number[]; reference?: number[] }
 
 function readInputFile(text: string, file: string): InputFile {
@@ -179,7 +173,7 @@ function readInputFile(text: string, file: string): InputFile {
 
 /** Runs the explanation described by `options` and writes its JSON; returns what was written. */
 export async function runExplain(options: ExplainCommandOptions): Promise<ExplainOutput> {
-  await selectBackend(options.backend);
+  await useNodeBackend(options.backend);
   const file = readInputFile(await readFile(options.input, 'utf8'), options.input);
   const model = await tf.loadLayersModel(fileSystemIO(options.model));
   const input = tf.tensor(file.input, file.shape, 'float32');

@@ -1,19 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseDeepLiftCache } from '../deeplift/deeplift';
 import { compareMethods, eraseFirst, erasureCurves } from './compare';
 import { releaseLogitsFunction } from './logits-function';
 import { METHOD_NAMES } from './methods';
-import { loadMnistModel, randomInput } from './testing/fixtures';
+import { loadMnistModel, onCpuLeavingNoTensors, randomInput } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('compare', () => {
   it('runs every method on the same (predicted) target and times it', async () => {

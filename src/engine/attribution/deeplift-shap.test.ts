@@ -1,17 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deepLift, releaseDeepLiftCache } from '../deeplift/deeplift';
 import { deepLiftShap, noisyReferences } from './deeplift-shap';
-import { loadMnistModel, maxAbsDiff, randomInput } from './testing/fixtures';
+import { loadMnistModel, maxAbsDiff, onCpuLeavingNoTensors, randomInput } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('DeepLIFT-SHAP', () => {
   it('with one reference equals DeepLIFT with that reference (both rules)', async () => {

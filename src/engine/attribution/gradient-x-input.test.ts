@@ -1,18 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gradientTimesInput } from './gradient-x-input';
 import { releaseLogitsFunction } from './logits-function';
 import { seededGradients, seedRows } from './attribution';
-import { loadMnistModel, maxAbs, maxAbsDiff, randomInput, tinyReluNet } from './testing/fixtures';
+import { loadMnistModel, maxAbs, maxAbsDiff, onCpuLeavingNoTensors, randomInput, tinyReluNet } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 async function gradientOf(model: tf.LayersModel, x: tf.Tensor, terms: Array<[number, number]>, k: number): Promise<Float32Array> {
   const seeds = seedRows(k, [terms]);

@@ -1,18 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stridedSameNet } from '../deeplift/testing/model-fixtures';
 import { gradientSaliency } from './gradient';
 import { logitsFunction, releaseLogitsFunction } from './logits-function';
-import { autodiffGradient, loadMnistModel, maxAbs, maxAbsDiff, randomInput, tinyReluNet } from './testing/fixtures';
+import { autodiffGradient, loadMnistModel, maxAbs, maxAbsDiff, onCpuLeavingNoTensors, randomInput, tinyReluNet } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('gradient (saliency)', () => {
   it('is |∂t_k/∂x| from tfjs autodiff on a dense and a strided conv net', async () => {

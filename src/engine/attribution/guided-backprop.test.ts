@@ -1,19 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gradientSaliency } from './gradient';
 import { guidedBackprop } from './guided-backprop';
 import { releaseLogitsFunction } from './logits-function';
-import { loadMnistModel, maxAbs, maxAbsDiff, randomInput, signedReluNet, tinyTanhNet } from './testing/fixtures';
+import { loadMnistModel, maxAbs, maxAbsDiff, onCpuLeavingNoTensors, randomInput, signedReluNet, tinyTanhNet } from './testing/fixtures';
 import { seededGradients, seedRows } from './attribution';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 /** Signed gradient of logit k through our logits function. */
 async function signedGradient(model: tf.LayersModel, x: tf.Tensor, k: number, numClasses: number): Promise<Float32Array> {

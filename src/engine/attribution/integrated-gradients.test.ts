@@ -1,17 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { integratedGradients } from './integrated-gradients';
 import { releaseLogitsFunction } from './logits-function';
-import { loadMnistModel, randomInput, tinyReluNet } from './testing/fixtures';
+import { loadMnistModel, onCpuLeavingNoTensors, randomInput, tinyReluNet } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('integrated gradients', () => {
   it('on a linear net is exact with one step: (x − x₀)·w', async () => {

@@ -1,17 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { erasedVariants, erasureOrder, logOddsCurve, MAX_ERASED_PIXELS } from './masking';
 import { releaseLogitsFunction } from './logits-function';
-import { loadMnistModel } from './testing/fixtures';
+import { loadMnistModel, onCpuLeavingNoTensors } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('masking', () => {
   it('orders only positive scores, best first, at most max', () => {

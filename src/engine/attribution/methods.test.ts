@@ -1,18 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseDeepLiftCache } from '../deeplift/deeplift';
 import { ATTRIBUTION_METHODS, METHOD_NAMES, isMethodName } from './methods';
 import { releaseLogitsFunction } from './logits-function';
-import { loadMnistModel, randomInput } from './testing/fixtures';
+import { loadMnistModel, onCpuLeavingNoTensors, randomInput } from './testing/fixtures';
 
-let baseline = 0;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  baseline = tf.memory().numTensors;
-});
-afterAll(() => {
-  expect(tf.memory().numTensors).toBe(baseline);
-});
+onCpuLeavingNoTensors();
 
 describe('attribution method registry', () => {
   it('names every method by its command-line name', () => {

@@ -4,6 +4,7 @@
  * MNIST model, and a reference gradient from tfjs' own autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomizeWeights } from '../../deeplift/testing/model-fixtures';
@@ -87,4 +88,16 @@ export function maxAbs(a: ArrayLike<number>): number {
 /** Seeded input in [0, 1], [1, ...shape]. */
 export function randomInput(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform([1, ...shape], 0, 1, 'float32', seed);
+}
+
+/** Runs the calling test file on the CPU backend and checks that it leaves no tensor behind. */
+export function onCpuLeavingNoTensors(): void {
+  let baseline = 0;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    baseline = tf.memory().numTensors;
+  });
+  afterAll(() => {
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
 }

@@ -8,7 +8,11 @@
 import { create } from 'zustand';
 import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, type DreamParams } from '../engine/dream/params';
 import { octaveSizes } from '../engine/dream/octaves';
+import type { BackendInfo } from '../engine/backend-names';
+import { TRUNK_MIN_SIDE } from '../engine/models/trunk-info';
+import { correctStepCost, defaultMaxSide, estimateDreamMs, fitStepCost, typicalStepCost, type StepCost } from './dream-estimate';
 import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
+import { createEnlargeClient, type EnlargeClient } from '../workers/enlarge-client';
 import type { GradientBenchmark, RawImage } from '../workers/dream-protocol';
 import type { WorkerMemory } from '../workers/worker-stats';
 import { isDeviceLostError, type WorkerFaultHooks } from '../workers/device-lost';
@@ -93,6 +97,12 @@ export interface DreamState {
   /** Summary of the last finished run. */
   lastRun: { elapsedMs: number; width: number; height: number; layer: string } | null;
   error: string | null;
+  /** Whether the user chose the max side (then backend defaults never change it). */
+  isMaxSideChosen: boolean;
+  /** The dream worker's backend, once started. */
+  backend: BackendInfo | null;
+  /** Step costs on this device, by `${backend}:${layer}` (see costKey), measured or typical. */
+  stepCosts: Record<string, StepCost>;
 
   setSetting: <K extends keyof DreamSettings>(key: K, value: DreamSettings[K]) => void;
   applyPreset: (id: string) => void;
@@ -108,6 +118,8 @@ export interface DreamState {
   dismissError: () => void;
   /** After a failed model load: clears the error and loads the model again. */
   retryModel: () => Promise<void>;
+  /** Times gradient passes for the current backend and layer (once each), so the estimate is this device's. */
+  calibrate: () => Promise<void>;
 }
 
 /** Choices of the max side setting. */
@@ -321,6 +333,28 @@ export function dreamWorkerFaults(): WorkerFaultHooks | null {
   return client?.faults ?? null;
 }
 
+let enlargeClient: EnlargeClient | null = null;
+
+/** Replaces the enlarge worker's client (tests pass a stub). */
+export function setEnlargeClient(next: EnlargeClient | null): void {
+  enlargeClient = next;
+}
+
+/**
+ * The dream at the photo's original size, as a PNG: the dream's detail
+ * (`result` − the working-size photo) upscaled and added to `original`, in the
+ * enlarge worker. `original` is transferred (closed); `result` stays the
+ * caller's. `background` shows through transparent parts, as in the working photo.
+ */
+export async function enlargeDream(original: ImageBitmap, result: ImageBitmap, background: string): Promise<Blob> {
+  if (!photoBitmap) {
+    original.close();
+    throw new Error('there is no photo to enlarge the dream onto');
+  }
+  enlargeClient ??= createEnlargeClient();
+  return enlargeClient.enlarge(original, photoBitmap, result, background);
+}
+
 /** The current photo at the working size (owned by the store; do not close). */
 export function getPhotoBitmap(): ImageBitmap | null {
   return photoBitmap;
@@ -355,6 +389,48 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Key of a step cost: the backend and the layer (deeper layers cost more per pixel). */
+export function costKey(backend: string | undefined, layer: string): string {
+  return `${backend ?? '?'}:${layer}`;
+}
+
+/** Image sides of the calibration passes: two sizes give the per-pixel cost and the per-step overhead. */
+const CALIBRATION_SIDES = [64, 128] as const;
+
+function noisePixels(side: number): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = new Uint8ClampedArray(side * side * 4);
+  let x = 12345;
+  for (let i = 0; i < pixels.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    pixels[i] = i % 4 === 3 ? 255 : x >>> 24;
+  }
+  return pixels;
+}
+
+/** Size a dream of these settings would run at now: the photo's, or the noise image's. */
+export function dreamSize(state: Pick<DreamState, 'photo' | 'settings'>): { width: number; height: number } {
+  const noiseSide = Math.min(NOISE_SIDE, state.settings.maxSide);
+  return state.photo ? { width: state.photo.width, height: state.photo.height } : { width: noiseSide, height: noiseSide };
+}
+
+/** The step cost for the current backend and layer: timed on this device, else typical of the backend. */
+export function stepCostFor(state: Pick<DreamState, 'settings' | 'backend' | 'stepCosts'>): StepCost | null {
+  if (!state.backend) return null;
+  return state.stepCosts[costKey(state.backend.name, state.settings.layer)] ?? typicalStepCost(state.backend);
+}
+
+/**
+ * The estimated duration of a dream with the current settings on the current
+ * backend (ms) and where the cost came from; null while nothing is known
+ * (no backend yet, or a hardware GPU not yet timed).
+ */
+export function dreamEstimate(state: Pick<DreamState, 'photo' | 'settings' | 'backend' | 'stepCosts'>): { ms: number; cost: StepCost } | null {
+  const cost = stepCostFor(state);
+  if (!cost || Object.keys(validateSettings(state.settings)).length > 0) return null;
+  const { width, height } = dreamSize(state);
+  return { ms: estimateDreamMs(width, height, state.settings, cost, TRUNK_MIN_SIDE), cost };
 }
 
 /** Units of work per step of each octave (its pixel count), for progress and time left. */
@@ -408,6 +484,9 @@ const initialData = {
   hasResult: false,
   lastRun: null,
   error: null,
+  isMaxSideChosen: false,
+  backend: null as BackendInfo | null,
+  stepCosts: {} as Record<string, StepCost>,
 };
 
 export const useDreamStore = create<DreamState>()((set, get) => {
@@ -415,18 +494,34 @@ export const useDreamStore = create<DreamState>()((set, get) => {
     const c = getClient();
     const info = await c.init(useRuntimeStore.getState().preference);
     useRuntimeStore.getState().reportBackend('dream', info);
+    applyBackend(info);
     if (get().model !== 'ready') set({ model: 'loading' });
     const loading = c.loadModel((fraction) => set({ modelProgress: fraction }));
     await (signal ? raceAbort(loading, signal) : loading);
     set({ model: 'ready', modelProgress: 1 });
   };
 
+  /** A backend is known: its default max side (unless the user chose one) and its typical step cost. */
+  const applyBackend = (info: BackendInfo) => {
+    const { isMaxSideChosen, settings, status } = get();
+    set({
+      backend: info,
+      // Never while a run uses the current size; never over the user's own choice.
+      ...(!isMaxSideChosen && status !== 'running' ? { settings: { ...settings, maxSide: defaultMaxSide(info) } } : {}),
+    });
+  };
+  let calibrating: string | null = null;
+
   return {
     ...initialData,
 
     setSetting: (key, value) => {
       const previous = get().settings;
-      set({ settings: { ...previous, [key]: value }, preset: key === 'maxSide' || key === 'seed' ? get().preset : 'custom' });
+      set({
+        settings: { ...previous, [key]: value },
+        preset: key === 'maxSide' || key === 'seed' ? get().preset : 'custom',
+        isMaxSideChosen: get().isMaxSideChosen || key === 'maxSide',
+      });
     },
 
     applyPreset: (id) => {
@@ -522,6 +617,11 @@ export const useDreamStore = create<DreamState>()((set, get) => {
         };
         const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS });
         if (myRun !== runId) return;
+        const cost = stepCostFor({ ...get(), settings });
+        if (cost && result.frames > 0) {
+          const predicted = estimateDreamMs(size.width, size.height, settings, cost, TRUNK_MIN_SIDE);
+          set((s) => ({ stepCosts: { ...s.stepCosts, [costKey(cost.backend, settings.layer)]: correctStepCost(cost, predicted, result.elapsedMs) } }));
+        }
         set((s) => ({
           status: 'done',
           progress: s.progress ? { ...s.progress, fraction: 1, etaMs: 0, elapsedMs: result.elapsedMs } : null,
@@ -550,6 +650,32 @@ export const useDreamStore = create<DreamState>()((set, get) => {
     },
 
     dismissError: () => set({ error: null }),
+
+    calibrate: async () => {
+      const { backend, model, settings, stepCosts, status } = get();
+      const c = getClient();
+      if (!backend || model !== 'ready' || status === 'running' || !c.benchmarkGradient) return;
+      const key = costKey(backend.name, settings.layer);
+      const known = stepCosts[key];
+      // A software GPU takes tens of seconds per pass: its typical cost stands.
+      if (backend.isSoftwareGpu || (known && known.source !== 'typical') || calibrating === key) return;
+      calibrating = key;
+      try {
+        const params = toDreamParams(settings);
+        const samples: { pixels: number; ms: number }[] = [];
+        for (const side of CALIBRATION_SIDES) {
+          const noise: RawImage = { width: side, height: side, pixels: noisePixels(side) };
+          const timed = await c.benchmarkGradient(noise, params, 1, 1);
+          samples.push(...timed.passMs.map((ms) => ({ pixels: side * side, ms })));
+        }
+        if (get().backend?.name !== backend.name) return;
+        set((s) => ({ stepCosts: { ...s.stepCosts, [key]: fitStepCost(backend.name, samples) } }));
+      } catch {
+        // Only the estimate suffers: it stays typical (or absent) until a dream is timed.
+      } finally {
+        if (calibrating === key) calibrating = null;
+      }
+    },
 
     retryModel: async () => {
       set((s) => ({ error: null, model: 'unloaded', modelProgress: 0, status: s.status === 'error' ? 'idle' : s.status }));

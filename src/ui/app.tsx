@@ -1,15 +1,17 @@
 import { useState } from 'react';
+import { AboutView } from './about/about-view';
 import { BackendBadge, BackendNotice } from './backend-badge';
 import { ComparePanel } from './compare/compare-panel';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
 
-type Tab = 'explain' | 'dream' | 'compare';
+type Tab = 'explain' | 'dream' | 'compare' | 'about';
 
 const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'explain', label: 'Explain' },
   { id: 'dream', label: 'Dream' },
   { id: 'compare', label: 'Compare' },
+  { id: 'about', label: 'About' },
 ];
 
 /** The panels as tabs; all stay mounted so switching never loses a drawing, a photo or a running dream. */
@@ -48,6 +50,9 @@ export function App() {
         </section>
         <section id="panel-compare" role="tabpanel" aria-labelledby="tab-compare" hidden={tab !== 'compare'}>
           <ComparePanel isActive={tab === 'compare'} />
+        </section>
+        <section id="panel-about" role="tabpanel" aria-labelledby="tab-about" hidden={tab !== 'about'}>
+          <AboutView />
         </section>
       </main>
       <footer className="app-footer">

@@ -1,3 +1,5 @@
+import { HELP } from '../about/help-texts';
+import { HelpTip } from '../common/help-tip';
 import { symmetricScale } from '../../engine/image/colormap';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
@@ -27,6 +29,7 @@ export function CompareView() {
           Every method on one digit
           {result ? ` · class ${result.target}${result.contrast !== null ? ` rather than ${result.contrast}` : ''}` : ''}
         </h2>
+        <HelpTip topic="|Σ−Δt|">{HELP.completeness}</HelpTip>
         <label className="check">
           <input
             type="checkbox"

@@ -1,3 +1,5 @@
+import { HELP } from '../about/help-texts';
+import { HelpTip } from '../common/help-tip';
 import { eraseFirst } from '../../engine/attribution/erase-first';
 import { MAX_ERASED_PIXELS, METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
@@ -23,6 +25,7 @@ export function EraseView() {
   return (
     <section className="card compare-card" aria-labelledby="erase-title" aria-busy={isErasing}>
       <h2 id="erase-title">Erase to convert</h2>
+      <HelpTip topic="the log-odds">{HELP.eraseLogOdds}</HelpTip>
       <p className="muted section-note">
         Erase the pixels that speak most for the original class over the target, ranked by each method; a better method
         lowers the log-odds (logit original − logit target) with fewer pixels.

@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
 import { DREAM_LAYERS } from '../../engine/dream/params';
 import { DREAM_PRESETS, LIMITS, layerChannels, useDreamStore, validateSettings } from '../../state/dream-store';
+import { HELP } from '../about/help-texts';
+import { FieldLabel, HelpTip } from '../common/help-tip';
 import { NumberField } from './number-field';
 
 /** Layer, filter, octaves, steps… and presets that set several at once. */
@@ -37,7 +39,7 @@ export function DreamControls() {
         </div>
 
         <div className="dream-field">
-          <label htmlFor="dream-layer">Layer</label>
+          <FieldLabel htmlFor="dream-layer" label="Layer" help={HELP.layer} />
           <div className="dream-field-body">
             <select id="dream-layer" data-testid="layer-select" value={settings.layer} onChange={(e) => setSetting('layer', e.target.value)}>
               {DREAM_LAYERS.map((l) => (
@@ -55,7 +57,7 @@ export function DreamControls() {
         </div>
 
         <div className="dream-field">
-          <label htmlFor="dream-filter">Filter</label>
+          <FieldLabel htmlFor="dream-filter" label="Filter" help={HELP.filter} />
           <div className="dream-field-body">
             <input
               id="dream-filter"
@@ -75,46 +77,30 @@ export function DreamControls() {
         </div>
 
         <div className="dream-grid">
-          <NumberField id="dream-octaves" testId="octaves-input" label="Octaves" value={settings.octaves} min={LIMITS.octaves.min} max={LIMITS.octaves.max} step={1} error={errors.octaves} onChange={(v) => setSetting('octaves', v)} />
-          <NumberField id="dream-steps" testId="steps-input" label="Steps / octave" value={settings.steps} min={LIMITS.steps.min} max={LIMITS.steps.max} step={1} error={errors.steps} onChange={(v) => setSetting('steps', v)} />
-          <NumberField id="dream-step-size" testId="step-size-input" label="Step size" value={settings.stepSize} min={LIMITS.stepSize.min} max={LIMITS.stepSize.max} step="any" error={errors.stepSize} onChange={(v) => setSetting('stepSize', v)} />
-          <NumberField id="dream-octave-scale" testId="octave-scale-input" label="Octave scale" value={settings.octaveScale} min={LIMITS.octaveScale.min} max={LIMITS.octaveScale.max} step={0.05} error={errors.octaveScale} onChange={(v) => setSetting('octaveScale', v)} />
+          <NumberField id="dream-octaves" testId="octaves-input" label="Octaves" help={HELP.octaves} value={settings.octaves} min={LIMITS.octaves.min} max={LIMITS.octaves.max} step={1} error={errors.octaves} onChange={(v) => setSetting('octaves', v)} />
+          <NumberField id="dream-steps" testId="steps-input" label="Steps / octave" help={HELP.steps} value={settings.steps} min={LIMITS.steps.min} max={LIMITS.steps.max} step={1} error={errors.steps} onChange={(v) => setSetting('steps', v)} />
+          <NumberField id="dream-step-size" testId="step-size-input" label="Step size" help={HELP.stepSize} value={settings.stepSize} min={LIMITS.stepSize.min} max={LIMITS.stepSize.max} step="any" error={errors.stepSize} onChange={(v) => setSetting('stepSize', v)} />
+          <NumberField id="dream-octave-scale" testId="octave-scale-input" label="Octave scale" help={HELP.octaveScale} value={settings.octaveScale} min={LIMITS.octaveScale.min} max={LIMITS.octaveScale.max} step={0.05} error={errors.octaveScale} onChange={(v) => setSetting('octaveScale', v)} />
           <div className="dream-field">
-            <label htmlFor="dream-objective">Objective</label>
+            <FieldLabel htmlFor="dream-objective" label="Objective" help={HELP.objective} />
             <select id="dream-objective" data-testid="objective-select" value={settings.objective} onChange={(e) => setSetting('objective', e.target.value === 'l2' ? 'l2' : 'mean')}>
               <option value="mean">mean</option>
               <option value="l2">L2 (squares)</option>
             </select>
           </div>
-          <NumberField id="dream-seed" testId="seed-input" label="Seed" value={settings.seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} error={errors.seed} onChange={(v) => setSetting('seed', v)} />
+          <NumberField id="dream-seed" testId="seed-input" label="Seed" help={HELP.seed} value={settings.seed} min={LIMITS.seed.min} max={LIMITS.seed.max} step={1} error={errors.seed} onChange={(v) => setSetting('seed', v)} />
         </div>
 
-        <label className="dream-check">
-          <input type="checkbox" data-testid="noise-toggle" checked={settings.fromNoise} onChange={(e) => setSetting('fromNoise', e.target.checked)} />
-          <span>
-            Start from noise <span className="muted">(activation maximisation: shows what the layer or filter looks for)</span>
-          </span>
-        </label>
+        <div className="dream-check-row">
+          <label className="dream-check">
+            <input type="checkbox" data-testid="noise-toggle" checked={settings.fromNoise} onChange={(e) => setSetting('fromNoise', e.target.checked)} />
+            <span>
+              Start from noise <span className="muted">(activation maximisation: shows what the layer or filter looks for)</span>
+            </span>
+          </label>
+          <HelpTip topic="starting from noise">{HELP.fromNoise}</HelpTip>
+        </div>
       </fieldset>
-      <DreamActions hasErrors={Object.keys(errors).length > 0} />
     </section>
-  );
-}
-
-function DreamActions({ hasErrors }: { hasErrors: boolean }) {
-  const status = useDreamStore((s) => s.status);
-  const canStart = useDreamStore((s) => s.photo !== null || s.settings.fromNoise);
-  const start = useDreamStore((s) => s.start);
-  const cancel = useDreamStore((s) => s.cancel);
-  const isBusy = status === 'running' || status === 'loading-model';
-  return (
-    <div className="dream-actions">
-      <button type="button" className="btn btn-primary" data-testid="dream-start" disabled={isBusy || hasErrors || !canStart} onClick={() => void start()}>
-        {status === 'done' ? 'Dream again' : 'Start dreaming'}
-      </button>
-      <button type="button" className="btn" data-testid="dream-cancel" disabled={!isBusy} onClick={cancel}>
-        Cancel
-      </button>
-    </div>
   );
 }

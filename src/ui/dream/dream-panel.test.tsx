@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DreamParams } from '../../engine/dream/params';
 import { resetDreamStore, setDreamClient, useDreamStore } from '../../state/dream-store';
 import type { DreamClient, DreamFrame, DreamRunOptions } from '../../workers/dream-client';
-import type { DreamResult } from '../../workers/dream-protocol';
+import type { DreamResult, RawImage } from '../../workers/dream-protocol';
 import { abortError } from '../../workers/worker-handle';
 import { DreamPanel } from './dream-panel';
 
@@ -27,13 +27,19 @@ interface PendingRun {
   resolve: (r: DreamResult) => void;
 }
 
-function stubClient(options: { holdModel?: boolean } = {}) {
+/** A stand-in worker client; it reports a hardware GPU unless told otherwise (so the default max side is today's 512). */
+function stubClient(options: { holdModel?: boolean; backend?: 'webgpu' | 'wasm'; stepMs?: (pixels: number) => number } = {}) {
   const runs: PendingRun[] = [];
   let releaseModel = () => undefined as void;
   const client = {
     runs,
     releaseModel: () => releaseModel(),
-    init: vi.fn(async () => ({ name: 'wasm' as const, requested: 'auto' as const, fallbackReason: null, adapter: null, isSoftwareGpu: false })),
+    init: vi.fn(async () => ({ name: options.backend ?? ('webgpu' as const), requested: 'auto' as const, fallbackReason: null, adapter: null, isSoftwareGpu: false })),
+    benchmarkGradient: vi.fn(async (photo: RawImage, _params: DreamParams, runs: number) => ({
+      width: photo.width,
+      height: photo.height,
+      passMs: new Array<number>(runs).fill(options.stepMs?.(photo.width * photo.height) ?? 0),
+    })),
     loadModel: vi.fn(async (onProgress?: (f: number) => void) => {
       onProgress?.(0.42);
       if (options.holdModel) await new Promise<void>((r) => (releaseModel = r));

@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { useDreamStore } from '../../state/dream-store';
+import { DreamActions } from './dream-actions';
 import { DreamControls } from './dream-controls';
-import { DreamProgressView } from './dream-progress';
 import { DreamView } from './dream-view';
 import { PhotoPicker } from './photo-picker';
+import { useBackendMaxSide } from './photo-loader';
 import './dream.css';
 
 interface DreamPanelProps {
@@ -11,12 +12,19 @@ interface DreamPanelProps {
   isActive: boolean;
 }
 
-/** Deep Dream: photo in, settings, start/cancel, frames as they come, download. */
+/**
+ * Deep Dream. Two columns on wide screens: a settings column (photo, then
+ * settings; further sections go at its end) and a stage column that stays in
+ * view (sticky) with Start/Cancel, the estimate, the progress and the canvas
+ * together. On narrow screens the stage comes first, so Start, the progress
+ * and the canvas are on screen together without scrolling.
+ */
 export function DreamPanel({ isActive }: DreamPanelProps) {
   const error = useDreamStore((s) => s.error);
   const dismissError = useDreamStore((s) => s.dismissError);
   const canRetry = useDreamStore((s) => s.model === 'error');
   const retryModel = useDreamStore((s) => s.retryModel);
+  useBackendMaxSide();
 
   // Start the backend and fetch the model the first time the panel is shown, so Start is quick.
   useEffect(() => {
@@ -25,12 +33,14 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
 
   return (
     <div className="dream">
-      <aside className="card dream-side">
-        <PhotoPicker isActive={isActive} />
-        <DreamControls />
-      </aside>
+      <div className="dream-settings-column">
+        <aside className="card dream-side" aria-label="Photo and settings">
+          <PhotoPicker isActive={isActive} />
+          <DreamControls />
+        </aside>
+      </div>
       <div className="card dream-main">
-        <DreamProgressView />
+        <DreamActions isActive={isActive} />
         {error ? (
           <div className="error dream-error" role="alert">
             <span data-testid="error-message">{error}</span>

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { getPhotoBitmap, registerFrameSink, useDreamStore } from '../../state/dream-store';
+import { enlargeDream, getPhotoBitmap, registerFrameSink, useDreamStore } from '../../state/dream-store';
+import { fitWithin } from '../common/decode-image';
+import { ORIGINAL_MAX_SIDE, PHOTO_BACKGROUND, decodeOriginalPhoto } from './photo-loader';
 
 const EMPTY_SIZE = { width: 512, height: 384 };
 
@@ -22,6 +24,9 @@ export function DreamView() {
   const hasPhoto = useDreamStore((s) => s.photo !== null);
   const hasResult = useDreamStore((s) => s.hasResult);
   const layer = useDreamStore((s) => s.settings.layer);
+  const photo = useDreamStore((s) => s.photo);
+  const [isEnlarging, setIsEnlarging] = useState(false);
+  const [enlargeError, setEnlargeError] = useState<string | null>(null);
   const [reveal, setReveal] = useState(0);
   const [isHolding, setIsHolding] = useState(false);
 
@@ -53,26 +58,53 @@ export function DreamView() {
     };
   }, [objectUrl]);
 
+  const save = (blob: Blob, name: string) => {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setObjectUrl(url);
+  };
+
   const download = () => {
     const canvas = canvasRef.current;
     if (!canvas) return;
     canvas.toBlob((blob) => {
-      if (!blob) return;
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `dreamlift-${layer}-${canvas.width}x${canvas.height}.png`;
-      a.click();
-      setObjectUrl(url);
+      if (blob) save(blob, `dreamlift-${layer}-${canvas.width}x${canvas.height}.png`);
     }, 'image/png');
   };
 
+  // The detail is enlarged onto the original in a worker; here only the file is decoded (off-thread) and saved.
+  const downloadOriginal = async () => {
+    const canvas = canvasRef.current;
+    if (!canvas || isEnlarging) return;
+    setIsEnlarging(true);
+    setEnlargeError(null);
+    try {
+      const [original, result] = await Promise.all([decodeOriginalPhoto(), createImageBitmap(canvas)]);
+      try {
+        if (!original) throw new Error('the photo is no longer available');
+        const blob = await enlargeDream(original.bitmap, result, PHOTO_BACKGROUND);
+        save(blob, `dreamlift-${layer}-${original.width}x${original.height}-original-size.png`);
+      } finally {
+        result.close();
+      }
+    } catch (error) {
+      setEnlargeError(`The original-size image could not be made: ${error instanceof Error ? error.message : String(error)}. The working-size download still works.`);
+    } finally {
+      setIsEnlarging(false);
+    }
+  };
+
   const shown = isHolding ? 100 : reveal;
+  const canEnlarge = hasResult && photo !== null && photo.isScaled;
+  const full = photo ? fitWithin(photo.originalWidth, photo.originalHeight, ORIGINAL_MAX_SIDE) : null;
   const canCompare = hasPhoto && hasResult;
 
   return (
     <div className="dream-view">
-      <div className="dream-stage" style={{ aspectRatio: `${size.width} / ${size.height}`, width: `min(100%, calc(72vh * ${size.width / size.height}))` }}>
+      <div className="dream-stage" style={{ aspectRatio: `${size.width} / ${size.height}`, width: `min(100%, calc(var(--dream-stage-height) * ${size.width / size.height}))` }}>
         <canvas
           ref={canvasRef}
           className="dream-canvas"
@@ -124,9 +156,26 @@ export function DreamView() {
         >
           Hold to compare
         </button>
+      </div>
+      <div className="dream-downloads" role="group" aria-label="Download the dream">
         <button type="button" className="btn btn-primary" data-testid="dream-download" disabled={!hasResult} onClick={download}>
-          Download PNG
+          Download {size.width}×{size.height}
         </button>
+        {photo?.isScaled ? (
+          <button type="button" className="btn" data-testid="dream-download-original" disabled={!canEnlarge || isEnlarging} onClick={() => void downloadOriginal()}>
+            {isEnlarging ? 'Enlarging…' : `Download at original size ${full?.width}×${full?.height}`}
+          </button>
+        ) : null}
+        <p className="dream-hint muted dream-download-note">
+          {photo?.isScaled
+            ? `${size.width}×${size.height} is the working size: exactly what was dreamt. The original size adds the dream’s detail, enlarged, to your full-size photo, as large prints of dreams are made.`
+            : 'The dream is at the photo’s own size.'}
+        </p>
+        {enlargeError ? (
+          <p className="dream-field-error" role="alert">
+            {enlargeError}
+          </p>
+        ) : null}
       </div>
     </div>
   );

@@ -1,3 +1,5 @@
+import { FieldLabel } from '../common/help-tip';
+
 interface NumberFieldProps {
   id: string;
   label: string;
@@ -10,14 +12,16 @@ interface NumberFieldProps {
   error?: string;
   disabled?: boolean;
   hint?: string;
+  /** A "?" beside the label explaining the setting to a newcomer. */
+  help?: string;
 }
 
 /** A labelled number input; an empty or partial entry becomes NaN, which validation reports. */
-export function NumberField({ id, label, value, onChange, min, max, step, testId, error, disabled, hint }: NumberFieldProps) {
+export function NumberField({ id, label, value, onChange, min, max, step, testId, error, disabled, hint, help }: NumberFieldProps) {
   const errorId = `${id}-error`;
   return (
     <div className="dream-field">
-      <label htmlFor={id}>{label}</label>
+      <FieldLabel htmlFor={id} label={label} help={help} />
       <div className="dream-field-body">
         <input
           id={id}
@@ -43,3 +47,4 @@ export function NumberField({ id, label, value, onChange, min, max, step, testId
     </div>
   );
 }
+

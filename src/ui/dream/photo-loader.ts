@@ -3,9 +3,10 @@
  * createImageBitmap) at the current max side and hands the result to the store.
  * Only the latest request wins: a slow decode finishing after a newer one is dropped.
  */
+import { useEffect } from 'react';
 import { TRUNK_MIN_SIDE } from '../../engine/models/trunk-info';
 import { getPhotoSource, useDreamStore } from '../../state/dream-store';
-import { decodeImageFile, flattenOnto } from '../common/decode-image';
+import { decodeImageFile, flattenOnto, type DecodedImage } from '../common/decode-image';
 import type { DreamSample } from './samples';
 
 /** Smallest photo side the dream model can use (px). */
@@ -15,9 +16,12 @@ export const MIN_PHOTO_SIDE = Math.max(32, TRUNK_MIN_SIDE);
 export const PHOTO_BACKGROUND = '#ffffff';
 
 let latest = 0;
+/** The max side the current photo was (or is being) decoded at. */
+let decodedAtMaxSide: number | null = null;
 
 async function openPhoto(read: () => Promise<Blob>, name: string): Promise<void> {
   const mine = ++latest;
+  decodedAtMaxSide = useDreamStore.getState().settings.maxSide;
   useDreamStore.getState().setDecoding(true);
   try {
     const file = await read();
@@ -60,4 +64,26 @@ export function changeMaxSide(maxSide: number): Promise<void> {
   useDreamStore.getState().setSetting('maxSide', maxSide);
   const source = getPhotoSource();
   return source ? openPhoto(() => Promise.resolve(source.file), source.name) : Promise.resolve();
+}
+
+/**
+ * When the max side changes without the picker (the backend's default arrived
+ * after a photo was opened), decodes the current photo again at the new size.
+ */
+export function useBackendMaxSide(): void {
+  const maxSide = useDreamStore((s) => s.settings.maxSide);
+  useEffect(() => {
+    const source = getPhotoSource();
+    if (source && decodedAtMaxSide !== null && decodedAtMaxSide !== maxSide) void openPhoto(() => Promise.resolve(source.file), source.name);
+  }, [maxSide]);
+}
+
+/** Largest side of the original-size download (px); larger photos are scaled to it. */
+export const ORIGINAL_MAX_SIDE = 8192;
+
+/** The current photo decoded at its original size (at most ORIGINAL_MAX_SIDE), for the original-size download; null without one. */
+export async function decodeOriginalPhoto(): Promise<DecodedImage | null> {
+  const source = getPhotoSource();
+  if (!source) return null;
+  return decodeImageFile(source.file, { maxSide: ORIGINAL_MAX_SIDE, minSide: MIN_PHOTO_SIDE });
 }

@@ -1,4 +1,6 @@
 import { MAX_SIDE_CHOICES, useDreamStore } from '../../state/dream-store';
+import { HELP } from '../about/help-texts';
+import { FieldLabel } from '../common/help-tip';
 import { ImageDropZone } from '../common/image-drop-zone';
 import { changeMaxSide, openPhotoFile, openSample } from './photo-loader';
 import { DREAM_SAMPLES } from './samples';
@@ -40,7 +42,7 @@ export function PhotoPicker({ isActive }: PhotoPickerProps) {
         Samples: {DREAM_SAMPLES.map((s) => `${s.title}, ${s.credit}`).join(' · ')}.
       </p>
       <div className="dream-field">
-        <label htmlFor="dream-max-side">Max side</label>
+        <FieldLabel htmlFor="dream-max-side" label="Max side" topic="the max side" help={HELP.maxSide} />
         <select
           id="dream-max-side"
           data-testid="max-side-select"

@@ -1,3 +1,5 @@
+import { HELP } from '../about/help-texts';
+import { HelpTip } from '../common/help-tip';
 import { useEffect, useRef } from 'react';
 import { colorizeAttributions, symmetricScale } from '../../engine/image/colormap';
 import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
@@ -46,6 +48,7 @@ export function ClassGrid() {
           </button>
         ))}
       </div>
+      <HelpTip topic="the Δ on each tile">{HELP.tileDelta}</HelpTip>
       <HeatmapLegend maxAbs={maxAbs} compact />
     </div>
   );

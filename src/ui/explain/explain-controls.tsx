@@ -1,6 +1,8 @@
 import { useId } from 'react';
 import { useExplainStore, type HeatmapView, type ReferenceChoice } from '../../state/explain-store';
 import type { ExplainRule } from '../../workers/explain-protocol';
+import { HELP } from '../about/help-texts';
+import { FieldLabel, HelpTip } from '../common/help-tip';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -33,7 +35,7 @@ export function ExplainControls() {
     <div className="explain-controls">
       <div className="fields">
         <div className="field">
-          <label htmlFor={`${id}-rule`}>Rule</label>
+          <FieldLabel htmlFor={`${id}-rule`} label="Rule" topic="the rule (Rescale or RevealCancel)" help={HELP.rule} />
           <select id={`${id}-rule`} data-testid="rule-select" value={settings.rule} onChange={(e) => updateSettings({ rule: e.target.value as ExplainRule })}>
             <option value="rescale">Rescale</option>
             <option value="revealcancel">RevealCancel</option>
@@ -53,7 +55,7 @@ export function ExplainControls() {
         </div>
 
         <div className="field">
-          <label htmlFor={`${id}-contrast`}>Rather than</label>
+          <FieldLabel htmlFor={`${id}-contrast`} label="Rather than" topic="“rather than”" help={HELP.contrast} />
           <select id={`${id}-contrast`} data-testid="contrast-select" value={settings.contrast ?? ''} onChange={(e) => updateSettings({ contrast: parseClass(e.target.value) })}>
             <option value="">none (target alone)</option>
             {DIGITS.map((d) => (
@@ -65,7 +67,7 @@ export function ExplainControls() {
         </div>
 
         <div className="field">
-          <label htmlFor={`${id}-reference`}>Reference</label>
+          <FieldLabel htmlFor={`${id}-reference`} label="Reference" topic="the reference" help={HELP.reference} />
           <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => onReference(e.target.value as ReferenceChoice)}>
             {REFERENCES.map((r) => (
               <option key={r.value} value={r.value}>
@@ -83,6 +85,7 @@ export function ExplainControls() {
           <small>explain the logit minus the mean of all ten</small>
         </span>
       </label>
+      <HelpTip topic="softmax normalisation">{HELP.softmax}</HelpTip>
 
       <button type="button" className="btn btn-small" onClick={captureReference} disabled={!hasDrawing}>
         Use current drawing as reference

@@ -1,3 +1,5 @@
+import { HELP } from '../about/help-texts';
+import { HelpTip } from '../common/help-tip';
 import { useExplainStore } from '../../state/explain-store';
 
 /** "Σ C = 3.2141 · Δt = 3.2141": four decimals, enough to see summation-to-delta hold. */
@@ -25,6 +27,7 @@ export function SumReadout() {
       <p className="muted sum-caption">
         t = {describeTarget(result.target, result.contrast, softmaxNormalize)}; Δt = t(input) − t(reference)
       </p>
+      <HelpTip topic="Σ C = Δt">{HELP.sumDelta}</HelpTip>
     </div>
   );
 }

@@ -164,3 +164,38 @@ test.describe('Accessibility', () => {
     expect([settings.octaves, settings.steps]).toEqual([1, 2]);
   });
 });
+
+/** Both themes (the light one follows prefers-color-scheme): axe clean on every tab, with results and a help note open. */
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`Accessibility, ${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+    test(`axe: no serious or critical violations on Explain, Compare, Dream and About in the ${colorScheme} theme`, async ({ page }) => {
+      await openApp(page);
+      const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const [r, g, b] = background.match(/\d+/g)!.map(Number) as [number, number, number];
+      expect((r + g + b) / 3 > 128, `page background ${background}`).toBe(colorScheme === 'light');
+
+      await page.evaluate((d) => window.__dreamlift!.setDigit(d), mnistDigit(3));
+      await page.waitForFunction(() => !!window.__dreamlift?.explain().result && window.__dreamlift.explain().status === 'idle', undefined, { timeout: 90_000 });
+      const ruleHelp = page.getByRole('button', { name: /What is the rule/ });
+      await ruleHelp.click();
+      await expect(ruleHelp).toHaveAttribute('aria-expanded', 'true');
+      expect(await seriousViolations(page), `Explain, ${colorScheme}`).toEqual([]);
+      await page.keyboard.press('Escape');
+
+      await page.getByTestId('tab-compare').click();
+      await expect(page.getByTestId('compare-view')).toBeVisible();
+      expect(await seriousViolations(page), `Compare, ${colorScheme}`).toEqual([]);
+
+      await page.getByTestId('tab-dream').click();
+      await page.getByTestId('max-side-select').selectOption('64');
+      await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: photoPng(64, 48) });
+      await expect(page.getByTestId('photo-info')).toContainText('64');
+      await page.getByRole('button', { name: 'What is octaves?' }).click();
+      expect(await seriousViolations(page), `Dream, ${colorScheme}`).toEqual([]);
+
+      await page.getByTestId('tab-about').click();
+      expect(await seriousViolations(page), `About, ${colorScheme}`).toEqual([]);
+    });
+  });
+}

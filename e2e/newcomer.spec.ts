@@ -174,3 +174,21 @@ test('measure: the first dream with the WASM defaults', async ({ page }) => {
   await page.getByTestId('dream-canvas').screenshot({ path: 'test-results/first-dream-wasm.png' });
   await page.screenshot({ path: 'test-results/dream-desktop-done.png' });
 });
+
+/** Opt-in (DOC_SCREENSHOTS=1): the README's screenshots of the Dream panel after a default dream, desktop and phone. */
+for (const size of SIZES) {
+  test(`screenshot for the docs: ${size.name}`, async ({ page }) => {
+    test.skip(!process.env.DOC_SCREENSHOTS, 'screenshots only');
+    test.setTimeout(300_000);
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.goto('/?backend=wasm');
+    await page.getByTestId('tab-dream').click();
+    await expect(page.getByTestId('max-side-select')).toHaveValue('256', { timeout: 90_000 });
+    await page.getByTestId('dream-sample-chelsea').click();
+    await page.waitForFunction(() => window.__dreamlift!.dream().model === 'ready', undefined, { timeout: 120_000 });
+    await page.getByTestId('dream-start').click();
+    await page.waitForFunction(() => window.__dreamlift!.dream().status === 'done', undefined, { timeout: 290_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `test-results/dream-${size.width}x${size.height}.png` });
+  });
+}

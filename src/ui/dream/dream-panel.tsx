@@ -16,8 +16,8 @@ interface DreamPanelProps {
  * Deep Dream. Two columns on wide screens: a settings column (photo, then
  * settings; further sections go at its end) and a stage column that stays in
  * view (sticky) with Start/Cancel, the estimate, the progress and the canvas
- * together. On narrow screens the stage comes first, so Start, the progress
- * and the canvas are on screen together without scrolling.
+ * together. On narrow screens the stage comes first and its action bar and
+ * canvas stay at the top of the screen (sticky) while the settings scroll.
  */
 export function DreamPanel({ isActive }: DreamPanelProps) {
   const error = useDreamStore((s) => s.error);
@@ -40,21 +40,26 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
         </aside>
       </div>
       <div className="card dream-main">
-        <DreamActions isActive={isActive} />
-        {error ? (
-          <div className="error dream-error" role="alert">
-            <span data-testid="error-message">{error}</span>
-            {canRetry ? (
-              <button type="button" className="btn" data-testid="error-retry" onClick={() => void retryModel()}>
-                Retry
-              </button>
-            ) : null}
-            <button type="button" className="dream-dismiss" aria-label="Dismiss the message" onClick={dismissError}>
-              ×
-            </button>
-          </div>
-        ) : null}
-        <DreamView />
+        <DreamView
+          header={
+            <>
+              <DreamActions isActive={isActive} />
+              {error ? (
+                <div className="error dream-error" role="alert">
+                  <span data-testid="error-message">{error}</span>
+                  {canRetry ? (
+                    <button type="button" className="btn" data-testid="error-retry" onClick={() => void retryModel()}>
+                      Retry
+                    </button>
+                  ) : null}
+                  <button type="button" className="dream-dismiss" aria-label="Dismiss the message" onClick={dismissError}>
+                    ×
+                  </button>
+                </div>
+              ) : null}
+            </>
+          }
+        />
       </div>
     </div>
   );

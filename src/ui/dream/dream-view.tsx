@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { enlargeDream, getPhotoBitmap, registerFrameSink, useDreamStore } from '../../state/dream-store';
 import { fitWithin } from '../common/decode-image';
 import { ORIGINAL_MAX_SIDE, PHOTO_BACKGROUND, decodeOriginalPhoto } from './photo-loader';
@@ -15,8 +15,12 @@ function draw(canvas: HTMLCanvasElement | null, image: CanvasImageSource | null)
   ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
 }
 
-/** The dream canvas (frames drawn as they arrive), a before/after comparison and the PNG download. */
-export function DreamView() {
+/**
+ * The dream canvas (frames drawn as they arrive) under `header` (the action bar), a before/after
+ * comparison and the downloads. The header and the canvas form one block that stays in view
+ * (sticky) on narrow screens while the settings scroll beneath it.
+ */
+export function DreamView({ header }: { header?: ReactNode }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const originalRef = useRef<HTMLCanvasElement>(null);
   const size = useDreamStore((s) => s.canvas) ?? EMPTY_SIZE;
@@ -104,26 +108,29 @@ export function DreamView() {
 
   return (
     <div className="dream-view">
-      <div className="dream-stage" style={{ aspectRatio: `${size.width} / ${size.height}`, width: `min(100%, calc(var(--dream-stage-height) * ${size.width / size.height}))` }}>
-        <canvas
-          ref={canvasRef}
-          className="dream-canvas"
-          data-testid="dream-canvas"
-          width={size.width}
-          height={size.height}
-          role="img"
-          aria-label={hasResult ? 'The dreamt image' : hasPhoto ? 'Your photo' : 'Empty canvas'}
-        />
-        <canvas
-          ref={originalRef}
-          className="dream-original"
-          width={size.width}
-          height={size.height}
-          aria-hidden="true"
-          style={{ clipPath: `inset(0 ${100 - (canCompare ? shown : 0)}% 0 0)` }}
-        />
-        {canCompare && shown > 0 && shown < 100 ? <div className="dream-divider" style={{ left: `${shown}%` }} aria-hidden="true" /> : null}
-        {!hasPhoto && !hasResult ? <p className="dream-empty muted">Choose a photo or a sample to begin.</p> : null}
+      <div className="dream-sticky">
+        {header}
+        <div className="dream-stage" style={{ aspectRatio: `${size.width} / ${size.height}`, width: `min(100%, calc(var(--dream-stage-height) * ${size.width / size.height}))` }}>
+          <canvas
+            ref={canvasRef}
+            className="dream-canvas"
+            data-testid="dream-canvas"
+            width={size.width}
+            height={size.height}
+            role="img"
+            aria-label={hasResult ? 'The dreamt image' : hasPhoto ? 'Your photo' : 'Empty canvas'}
+          />
+          <canvas
+            ref={originalRef}
+            className="dream-original"
+            width={size.width}
+            height={size.height}
+            aria-hidden="true"
+            style={{ clipPath: `inset(0 ${100 - (canCompare ? shown : 0)}% 0 0)` }}
+          />
+          {canCompare && shown > 0 && shown < 100 ? <div className="dream-divider" style={{ left: `${shown}%` }} aria-hidden="true" /> : null}
+          {!hasPhoto && !hasResult ? <p className="dream-empty muted">Choose a photo or a sample to begin.</p> : null}
+        </div>
       </div>
       <div className="dream-view-actions">
         <label className="dream-compare">

@@ -6,6 +6,8 @@ import type { DreamResult } from '../workers/dream-protocol';
 import { WorkerCrashedError, abortError } from '../workers/worker-handle';
 import {
   DEFAULT_SETTINGS,
+  costKey,
+  dreamEstimate,
   getPhotoBitmap,
   parseFilter,
   registerFrameSink,
@@ -251,5 +253,63 @@ describe('runs', () => {
     expect(first.close).toHaveBeenCalled();
     expect(getPhotoBitmap()).toBe(second);
     expect(useDreamStore.getState()).toMatchObject({ status: 'idle', canvas: { width: 100, height: 50 }, hasResult: false });
+  });
+
+  it('the backend sets the default max side (WASM 256, hardware GPU 512) unless the user chose one', async () => {
+    const client = stubClient();
+    setDreamClient(client);
+    expect(useDreamStore.getState().settings.maxSide).toBe(DEFAULT_SETTINGS.maxSide);
+    await useDreamStore.getState().prepare();
+    expect(useDreamStore.getState().settings.maxSide).toBe(256);
+    resetDreamStore();
+    const gpu = stubClient();
+    gpu.init = vi.fn(async () => ({ ...INFO, name: 'webgpu' as const, fallbackReason: null }));
+    setDreamClient(gpu);
+    await useDreamStore.getState().prepare();
+    expect(useDreamStore.getState().settings.maxSide).toBe(512);
+    resetDreamStore();
+    setDreamClient(stubClient());
+    useDreamStore.getState().setSetting('maxSide', 1024);
+    await useDreamStore.getState().prepare();
+    expect(useDreamStore.getState().settings.maxSide).toBe(1024);
+    expect(useDreamStore.getState().isMaxSideChosen).toBe(true);
+  });
+
+  it('calibrates once per backend and layer from timed passes, and a finished dream corrects the estimate', async () => {
+    const client = stubClient();
+    const benchmarkGradient = vi.fn(async (photo: { width: number; height: number }, _p: DreamParams, runs: number) => ({
+      width: photo.width,
+      height: photo.height,
+      passMs: new Array<number>(runs).fill(5 + 0.002 * photo.width * photo.height),
+    }));
+    setDreamClient({ ...client, benchmarkGradient });
+    await useDreamStore.getState().prepare();
+    // Before timing: WASM's typical cost.
+    givePhoto(80, 60);
+    expect(dreamEstimate(useDreamStore.getState())?.cost.source).toBe('typical');
+    await useDreamStore.getState().calibrate();
+    await useDreamStore.getState().calibrate();
+    expect(benchmarkGradient).toHaveBeenCalledTimes(2);
+    const cost = useDreamStore.getState().stepCosts[costKey('wasm', 'mixed3')]!;
+    expect(cost.fixedMs).toBeCloseTo(5, 6);
+    expect(cost.msPerPixel).toBeCloseTo(0.002, 9);
+    useDreamStore.getState().setSetting('octaves', 1);
+    useDreamStore.getState().setSetting('steps', 10);
+    // One octave of 80×60 × 10 steps: 10·(5 + 0.002·4800) = 146 ms.
+    expect(dreamEstimate(useDreamStore.getState())!.ms).toBeCloseTo(146, 6);
+    const started = useDreamStore.getState().start();
+    await flush();
+    const run = (client.run as ReturnType<typeof vi.fn>).mock.calls.length ? client.runs[0]! : null;
+    expect(run).not.toBeNull();
+    run!.options.onFrame!(frame({ octave: 0, octaves: 1, step: 10, steps: 10, width: 80, height: 60 }));
+    run!.resolve({ jobId: 1, width: 80, height: 60, frames: 1, elapsedMs: 292, objective: 1 });
+    await started;
+    const estimate = dreamEstimate(useDreamStore.getState())!;
+    expect(estimate.cost.source).toBe('measured');
+    expect(estimate.ms).toBeCloseTo(292, 6);
+    // Another layer is timed afresh.
+    useDreamStore.getState().setSetting('layer', 'mixed5');
+    await useDreamStore.getState().calibrate();
+    expect(benchmarkGradient).toHaveBeenCalledTimes(4);
   });
 });

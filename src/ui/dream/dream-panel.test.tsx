@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DreamParams } from '../../engine/dream/params';
-import { resetDreamStore, setDreamClient, useDreamStore } from '../../state/dream-store';
+import { resetDreamStore, setDreamClient, setEnlargeClient, useDreamStore } from '../../state/dream-store';
 import type { DreamClient, DreamFrame, DreamRunOptions } from '../../workers/dream-client';
 import type { DreamResult, RawImage } from '../../workers/dream-protocol';
 import { abortError } from '../../workers/worker-handle';
@@ -283,5 +283,92 @@ describe('DreamPanel', () => {
     expect(click).toHaveBeenCalled();
     unmount();
     expect(revokeObjectURL).toHaveBeenCalledWith('blob:dream');
+  });
+
+  it('keyboard: Start moves focus to Cancel, Escape cancels, and focus returns to Start', async () => {
+    const user = userEvent.setup();
+    const client = stubClient();
+    render(<DreamPanel isActive />);
+    await uploadPhoto();
+    screen.getByTestId('dream-start').focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(client.run).toHaveBeenCalled());
+    expect(screen.getByTestId('dream-cancel')).toHaveFocus();
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(useDreamStore.getState().status).toBe('idle'));
+    expect(client.runs[0]!.options.signal?.aborted).toBe(true);
+    expect(screen.getByTestId('dream-start')).toHaveFocus();
+    // After a dream that finishes, too.
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(client.run).toHaveBeenCalledTimes(2));
+    expect(screen.getByTestId('dream-cancel')).toHaveFocus();
+    await act(async () => client.runs[1]!.resolve({ jobId: 2, width: 512, height: 384, frames: 1, elapsedMs: 10, objective: 1 }));
+    expect(screen.getByTestId('dream-start')).toHaveFocus();
+  });
+
+  it('Escape does nothing to a dream while the panel is hidden', async () => {
+    const user = userEvent.setup();
+    const client = stubClient();
+    const { rerender } = render(<DreamPanel isActive />);
+    await uploadPhoto();
+    await user.click(screen.getByTestId('dream-start'));
+    await waitFor(() => expect(client.run).toHaveBeenCalled());
+    rerender(<DreamPanel isActive={false} />);
+    await user.keyboard('{Escape}');
+    expect(useDreamStore.getState().status).toBe('running');
+  });
+
+  it('on WASM the default max side is 256 and the estimate before Start comes from timed passes; a user’s choice stays', async () => {
+    const user = userEvent.setup();
+    // 10 ms per step plus 0.001 ms per pixel.
+    const client = stubClient({ backend: 'wasm', stepMs: (pixels) => 10 + 0.001 * pixels });
+    render(<DreamPanel isActive />);
+    await uploadPhoto();
+    await waitFor(() => expect(screen.getByTestId('photo-info')).toHaveTextContent('Scaled from 4000×3000 to 256×192'));
+    expect(screen.getByTestId('max-side-select')).toHaveValue('256');
+    // 4 octaves at 1.4 of 256×192 (sizes 93×70, 131×98, 183×137, 256×192) × 10 steps:
+    // 10·(4·10 + 0.001·(6510 + 12838 + 25071 + 49152)) = 1335.7 ms → "about 1 s".
+    await waitFor(() => expect(screen.getByTestId('dream-estimate')).toHaveTextContent('Estimated time: about 1 s on wasm (from a timed step on this device)'));
+    expect(client.benchmarkGradient).toHaveBeenCalledTimes(2);
+    await user.clear(screen.getByTestId('steps-input'));
+    await user.type(screen.getByTestId('steps-input'), '40');
+    expect(screen.getByTestId('dream-estimate')).toHaveTextContent('about 5 s');
+    // The user's own max side is never replaced by the backend's default.
+    await user.selectOptions(screen.getByTestId('max-side-select'), '384');
+    await waitFor(() => expect(screen.getByTestId('photo-info')).toHaveTextContent('to 384×288'));
+    // Start asks the backend again (init → defaults); the choice stays.
+    await user.click(screen.getByTestId('dream-start'));
+    await waitFor(() => expect(client.run).toHaveBeenCalled());
+    expect(client.init).toHaveBeenCalledTimes(2);
+    expect(screen.getByTestId('max-side-select')).toHaveValue('384');
+  });
+
+  it('offers the original size beside the working size and enlarges in the worker client', async () => {
+    const user = userEvent.setup();
+    const client = stubClient();
+    const enlarge = vi.fn(async (original: ImageBitmap) => {
+      expect([original.width, original.height]).toEqual([4000, 3000]);
+      return new Blob(['png'], { type: 'image/png' });
+    });
+    setEnlargeClient({ enlarge });
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:full'), revokeObjectURL: vi.fn() }));
+    const names: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    });
+    render(<DreamPanel isActive />);
+    await uploadPhoto();
+    await user.click(screen.getByTestId('dream-start'));
+    await waitFor(() => expect(client.run).toHaveBeenCalled());
+    await act(async () => {
+      client.runs[0]!.options.onFrame!(frame({ octave: 1, step: 2 }));
+      client.runs[0]!.resolve({ jobId: 1, width: 512, height: 384, frames: 1, elapsedMs: 10, objective: 1 });
+    });
+    expect(screen.getByTestId('dream-download')).toHaveTextContent('Download 512×384');
+    expect(screen.getByText(/512×384 is the working size: exactly what was dreamt/)).toBeInTheDocument();
+    await user.click(screen.getByTestId('dream-download-original'));
+    await waitFor(() => expect(names).toEqual(['dreamlift-mixed3-4000x3000-original-size.png']));
+    expect(enlarge).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ width: 512, height: 384 }), expect.anything(), '#ffffff');
+    setEnlargeClient(null);
   });
 });

@@ -181,11 +181,14 @@ for (const size of SIZES) {
     test.skip(!process.env.DOC_SCREENSHOTS, 'screenshots only');
     test.setTimeout(300_000);
     await page.setViewportSize({ width: size.width, height: size.height });
+    // The desktop shot in the dark theme, the phone in the light one.
+    await page.emulateMedia({ colorScheme: size.width > 800 ? 'dark' : 'light' });
     await page.goto('/?backend=wasm');
     await page.getByTestId('tab-dream').click();
     await expect(page.getByTestId('max-side-select')).toHaveValue('256', { timeout: 90_000 });
     await page.getByTestId('dream-sample-chelsea').click();
     await page.waitForFunction(() => window.__dreamlift!.dream().model === 'ready', undefined, { timeout: 120_000 });
+    await expect(page.getByTestId('dream-estimate')).toContainText('from a timed step', { timeout: 120_000 });
     await page.getByTestId('dream-start').click();
     await page.waitForFunction(() => window.__dreamlift!.dream().status === 'done', undefined, { timeout: 290_000 });
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 
 interface HelpTipProps {
   /** What the help is about, read as the button's name: "What is Rescale?". */
@@ -18,6 +18,19 @@ export function HelpTip({ topic, children }: HelpTipProps) {
   const [isOpen, setIsOpen] = useState(false);
   const id = useId();
   const rootRef = useRef<HTMLSpanElement>(null);
+  const noteRef = useRef<HTMLSpanElement>(null);
+  const [shift, setShift] = useState(0);
+
+  // Keep the note on screen: near the right edge it opens towards the left.
+  useLayoutEffect(() => {
+    if (!isOpen) {
+      setShift(0);
+      return;
+    }
+    const rect = noteRef.current?.getBoundingClientRect();
+    const overflow = rect ? rect.right - (document.documentElement.clientWidth - 8) : 0;
+    if (overflow > 0) setShift(-overflow);
+  }, [isOpen]);
 
   useEffect(() => {
     if (!isOpen) return;
@@ -54,7 +67,7 @@ export function HelpTip({ topic, children }: HelpTipProps) {
       >
         ?
       </button>
-      <span id={id} role="note" className="help-tip-note" hidden={!isOpen}>
+      <span id={id} ref={noteRef} role="note" className="help-tip-note" hidden={!isOpen} style={shift ? { transform: `translateX(${shift}px)` } : undefined}>
         {children}
       </span>
     </span>

@@ -25,10 +25,10 @@ export function EraseView() {
   return (
     <section className="card compare-card" aria-labelledby="erase-title" aria-busy={isErasing}>
       <h2 id="erase-title">Erase to convert</h2>
-      <HelpTip topic="the log-odds">{HELP.eraseLogOdds}</HelpTip>
       <p className="muted section-note">
         Erase the pixels that speak most for the original class over the target, ranked by each method; a better method
-        lowers the log-odds (logit original − logit target) with fewer pixels.
+        lowers the log-odds (logit original − logit target) with fewer pixels.{' '}
+        <HelpTip topic="the log-odds">{HELP.eraseLogOdds}</HelpTip>
       </p>
       <div className="erase-controls">
         <div className="field">

@@ -110,7 +110,8 @@ export function DreamActions({ isActive }: DreamActionsProps) {
           Cancel <span className="muted dream-key">(Esc)</span>
         </button>
       </div>
-      {isBusy ? null : <EstimateLine />}
+      {/* Kept while running too (no layout shift); the progress line below gives the time left. */}
+      <EstimateLine />
       <DreamProgressView />
     </div>
   );

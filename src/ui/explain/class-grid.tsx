@@ -48,7 +48,9 @@ export function ClassGrid() {
           </button>
         ))}
       </div>
-      <HelpTip topic="the Δ on each tile">{HELP.tileDelta}</HelpTip>
+      <p className="muted class-grid-help">
+        Δ under a tile: that class’s change in score from the reference <HelpTip topic="the Δ on each tile">{HELP.tileDelta}</HelpTip>
+      </p>
       <HeatmapLegend maxAbs={maxAbs} compact />
     </div>
   );

@@ -26,8 +26,8 @@ export function SumReadout() {
       </output>
       <p className="muted sum-caption">
         t = {describeTarget(result.target, result.contrast, softmaxNormalize)}; Δt = t(input) − t(reference)
+        {' '}<HelpTip topic="Σ C = Δt">{HELP.sumDelta}</HelpTip>
       </p>
-      <HelpTip topic="Σ C = Δt">{HELP.sumDelta}</HelpTip>
     </div>
   );
 }

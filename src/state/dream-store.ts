@@ -664,6 +664,8 @@ export const useDreamStore = create<DreamState>()((set, get) => {
         const params = toDreamParams(settings);
         const samples: { pixels: number; ms: number }[] = [];
         for (const side of CALIBRATION_SIDES) {
+          // A dream started meanwhile: do not compete with it (the run's own timing will correct the estimate).
+          if (get().status === 'running' || get().status === 'loading-model') return;
           const noise: RawImage = { width: side, height: side, pixels: noisePixels(side) };
           const timed = await c.benchmarkGradient(noise, params, 1, 1);
           samples.push(...timed.passMs.map((ms) => ({ pixels: side * side, ms })));

@@ -43,7 +43,7 @@ export function ExplainControls() {
         </div>
 
         <div className="field">
-          <label htmlFor={`${id}-target`}>Explain class</label>
+          <FieldLabel htmlFor={`${id}-target`} label="Explain class" topic="the explained class" help={HELP.target} />
           <select id={`${id}-target`} data-testid="target-select" value={settings.target ?? ''} onChange={(e) => updateSettings({ target: parseClass(e.target.value) })}>
             <option value="">predicted{predicted !== null ? ` (${predicted})` : ''}</option>
             {DIGITS.map((d) => (

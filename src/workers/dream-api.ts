@@ -35,7 +35,7 @@ export class BadPhotoError extends Error {
 }
 
 /** Reads an ImageBitmap's RGBA pixels (OffscreenCanvas); closes the bitmap. */
-function bitmapToRaw(bitmap: ImageBitmap): RawImage {
+export function bitmapToRaw(bitmap: ImageBitmap): RawImage {
   const { width, height } = bitmap;
   try {
     const canvas = new OffscreenCanvas(width, height);

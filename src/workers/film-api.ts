@@ -120,7 +120,9 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
         cancelled = true;
       }
       const video = encoder && made > 0 ? await encoder.finish() : null;
-      return { jobId, frames: made, width: size.width, height: size.height, duration, elapsedMs: performance.now() - started, cancelled, video };
+      const result: FilmResult = { jobId, frames: made, width: size.width, height: size.height, duration, elapsedMs: performance.now() - started, cancelled, video };
+      // The file goes to the page without a copy.
+      return Comlink.transfer(result, video ? [video.bytes] : []);
     } catch (error) {
       await encoder?.cancel().catch(() => undefined);
       throw error;

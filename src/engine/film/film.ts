@@ -20,6 +20,7 @@ import { BadParamsError, deepDream, validateDreamParams } from '../dream/dream';
 import type { DreamParams } from '../dream/params';
 import type { DreamModel } from '../models/dream-model';
 import { objectiveAt } from './objectives';
+import { MAX_FILM_FRAMES } from './size';
 import { zoomStep, type ZoomMotion } from './zoom';
 
 export interface FilmParams {
@@ -56,8 +57,6 @@ export interface FilmFrame {
   layers: { name: string; weight: number }[];
 }
 
-/** Largest number of frames a film may have (a minute at 30 fps). */
-export const MAX_FILM_FRAMES = 1800;
 
 function abortError(): Error {
   const err = new Error('The film was cancelled');

@@ -1,8 +1,12 @@
 /**
  * A film's frame size: the photo's aspect ratio with the longest side at the
  * chosen output size, both sides even (H.264 and VP9 store colour at half
- * resolution, so encoders want even sizes). Pure, so the UI can show it.
+ * resolution, so encoders want even sizes), and the film's limits. Pure (no
+ * tfjs), so the UI can use them.
  */
+
+/** Largest number of frames a film may have (a minute at 30 fps). */
+export const MAX_FILM_FRAMES = 1800;
 
 /** Width and height for a `width`×`height` source at longest side `side` (≥ 2), rounded to even. */
 export function filmSize(width: number, height: number, side: number): { width: number; height: number } {

@@ -4,6 +4,7 @@ import { DreamControls } from './dream-controls';
 import { DreamProgressView } from './dream-progress';
 import { DreamView } from './dream-view';
 import { PhotoPicker } from './photo-picker';
+import { FilmSection } from '../film/film-section';
 import './dream.css';
 
 interface DreamPanelProps {
@@ -45,6 +46,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           </div>
         ) : null}
         <DreamView />
+        <FilmSection />
       </div>
     </div>
   );

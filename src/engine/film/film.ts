@@ -84,13 +84,13 @@ export function validateFilmParams(model: DreamModel, params: FilmParams): void 
   validateDreamParams(model, params.dream);
 }
 
-/** The dream parameters of frame `index`: seed + index, the objective mix of that frame, one readback per octave. */
+/** The dream parameters of frame `index`: seed + index, the objective mix of that frame, a frame (and a pause for messages) after every step. */
 export function frameDreamParams(dream: DreamParams, objectives: readonly string[], index: number, frames: number): DreamParams {
   return {
     ...dream,
     layers: objectives.length > 0 ? objectiveAt(objectives, index, frames) : dream.layers,
     seed: (dream.seed + index) % 2 ** 31,
-    frameEvery: Math.max(1, dream.steps),
+    frameEvery: 1,
     fromNoise: false,
   };
 }
@@ -112,7 +112,12 @@ export function rgbaToTensor(pixels: Uint8ClampedArray, width: number, height: n
  */
 export async function dreamFrame(model: DreamModel, image255: tf.Tensor3D, params: DreamParams, signal?: AbortSignal): Promise<{ pixels: Uint8ClampedArray; objective: number }> {
   let last: { pixels: Uint8ClampedArray; objective: number } | null = null;
-  for await (const frame of deepDream(model, image255, params, signal)) last = { pixels: frame.pixels, objective: frame.objective };
+  for await (const frame of deepDream(model, image255, params, signal)) {
+    last = { pixels: frame.pixels, objective: frame.objective };
+    // On CPU and WASM a readback settles as a microtask, so a worker would never see a cancel
+    // message mid-frame; a macrotask turn between steps lets it arrive (deepDream checks before the next step).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   if (!last) throw new Error('the dream produced no frame');
   return last;
 }

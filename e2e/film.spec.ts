@@ -1,0 +1,171 @@
+/**
+ * Dream films end to end (Chromium, WASM, 64-px frames, 1 step per frame):
+ * a zoom film plays in the page; a stopped film keeps its frames; a clip made
+ * in the page (WebCodecs + mediabunny) is dreamed frame by frame; bad clips
+ * get their messages and leave the last film alone; no tensors are left.
+ * The films are checked by decoding them again with mediabunny in the page.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { tinyPhotoPng } from './helpers';
+
+const MEDIABUNNY = readFileSync(path.resolve('node_modules/mediabunny/dist/bundles/mediabunny.min.mjs'), 'utf8');
+
+/** Serves mediabunny's browser bundle at /__mediabunny.mjs so the page can import it for fixtures and checks. */
+async function serveMediabunny(page: Page) {
+  await page.route('**/__mediabunny.mjs', (route) => route.fulfill({ body: MEDIABUNNY, contentType: 'text/javascript' }));
+}
+
+async function setNumber(page: Page, testId: string, value: number) {
+  const input = page.getByTestId(testId);
+  await input.fill(String(value));
+  await input.blur();
+}
+
+async function openTinyPhoto(page: Page) {
+  await page.goto('/?backend=wasm');
+  await serveMediabunny(page);
+  await page.getByTestId('tab-dream').click();
+  await page.getByTestId('max-side-select').selectOption('64');
+  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+  await expect(page.getByTestId('photo-info')).toContainText('64');
+  await setNumber(page, 'film-side', 64);
+  await setNumber(page, 'film-steps', 1);
+  await setNumber(page, 'film-octaves', 1);
+}
+
+/**
+ * Waits for the film element to load its metadata, downloads the film through
+ * film-download, and decodes that file in the page with mediabunny: frame
+ * count and how much successive frames differ.
+ */
+async function inspectFilm(page: Page) {
+  const video = page.getByTestId('film-video');
+  await expect(video).toBeVisible({ timeout: 170_000 });
+  const meta = await video.evaluate(async (el: HTMLVideoElement) => {
+    if (el.readyState < 1) {
+      await new Promise((resolve, reject) => {
+        el.addEventListener('loadedmetadata', resolve, { once: true });
+        el.addEventListener('error', () => reject(new Error(`the video does not load: ${el.error?.message}`)), { once: true });
+      });
+    }
+    // WebM files may state no duration up front; seeking to the end makes the element find it.
+    if (!Number.isFinite(el.duration)) {
+      el.currentTime = 1e6;
+      await new Promise((resolve) => el.addEventListener('durationchange', resolve, { once: true }));
+    }
+    return { duration: el.duration, width: el.videoWidth, height: el.videoHeight };
+  });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('film-download').click()]);
+  const bytes = readFileSync((await download.path())!);
+  const decoded = await page.evaluate(async (data) => {
+    const mb = await import(/* @vite-ignore */ `${location.origin}/__mediabunny.mjs`);
+    const input = new mb.Input({ source: new mb.BufferSource(new Uint8Array(data).buffer), formats: mb.ALL_FORMATS });
+    const track = await input.getPrimaryVideoTrack();
+    const sink = new mb.CanvasSink(track);
+    const frames: Uint8ClampedArray[] = [];
+    for await (const w of sink.canvases()) frames.push((w.canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, w.canvas.width, w.canvas.height).data);
+    const diffs = frames.slice(1).map((f, i) => f.reduce((s, v, j) => s + Math.abs(v - frames[i]![j]!), 0) / f.length);
+    return { frames: frames.length, diffs };
+  }, Array.from(bytes));
+  return { ...meta, ...decoded, filename: download.suggestedFilename(), bytes: bytes.length };
+}
+
+async function workerTensors(page: Page): Promise<number> {
+  return page.evaluate(async () => (await window.__dreamlift!.memory()).dream?.numTensors ?? -1);
+}
+
+/** Makes a WebM (VP8) clip in the page: `frames` frames at `fps`, a square moving across a gradient. */
+async function makeClip(page: Page, frames: number, fps: number, width = 64, height = 48): Promise<Buffer> {
+  const bytes = await page.evaluate(
+    async ({ frames, fps, width, height }) => {
+      const mb = await import(/* @vite-ignore */ `${location.origin}/__mediabunny.mjs`);
+      const canvas = new OffscreenCanvas(width, height);
+      const ctx = canvas.getContext('2d')!;
+      const output = new mb.Output({ format: new mb.WebMOutputFormat(), target: new mb.BufferTarget() });
+      const source = new mb.CanvasSource(canvas, { codec: 'vp8', bitrate: 1e6 });
+      output.addVideoTrack(source, { frameRate: fps });
+      await output.start();
+      for (let k = 0; k < frames; k++) {
+        const g = ctx.createLinearGradient(0, 0, width, height);
+        g.addColorStop(0, '#2a6');
+        g.addColorStop(1, '#a26');
+        ctx.fillStyle = g;
+        ctx.fillRect(0, 0, width, height);
+        ctx.fillStyle = '#fe4';
+        ctx.fillRect((k * 3) % width, height / 3, 12, 12);
+        await source.add(k / fps, 1 / fps);
+      }
+      await output.finalize();
+      return Array.from(new Uint8Array(output.target.buffer));
+    },
+    { frames, fps, width, height },
+  );
+  return Buffer.from(bytes);
+}
+
+test.describe('Dream films (WASM)', () => {
+  test('a 6-frame zoom film plays in film-video with duration frames ÷ fps, each frame different; no tensors left', async ({ page }) => {
+    await openTinyPhoto(page);
+    await setNumber(page, 'film-frames', 6);
+    await setNumber(page, 'film-fps', 6);
+    await setNumber(page, 'film-zoom', 1.2);
+    await page.getByTestId('film-start').click();
+    await expect(page.getByTestId('film-progress')).toContainText(/Frame \d of 6 done · \d left/, { timeout: 120_000 });
+    const film = await inspectFilm(page);
+    expect(film.frames).toBe(6);
+    expect([film.width, film.height]).toEqual([64, 48]);
+    expect(Math.abs(film.duration - 6 / 6)).toBeLessThanOrEqual(1 / 6);
+    for (const d of film.diffs) expect(d, 'mean |Δ| between successive frames').toBeGreaterThan(1);
+    await expect(page.getByTestId('film-progress')).toContainText('Done: 6 frames');
+    expect(film.filename).toMatch(/^dreamlift-film-mixed3-zoom1\.2-6fps-6f-1steps-64x48-seed\d+\.(webm|mp4)$/);
+    const baseline = await workerTensors(page);
+    expect(baseline).toBeGreaterThan(0);
+    // A second film leaves the worker's tensor count where the first left it (only the model's weights).
+    await setNumber(page, 'film-frames', 2);
+    await page.getByTestId('film-start').click();
+    await expect(page.getByTestId('film-progress')).toContainText('Done: 2 frames', { timeout: 120_000 });
+    expect(await workerTensors(page)).toBe(baseline);
+  });
+
+  test('stopping after 3 frames keeps a playable 3-frame film', async ({ page }) => {
+    await openTinyPhoto(page);
+    await setNumber(page, 'film-frames', 30);
+    await setNumber(page, 'film-fps', 10);
+    // Many steps per frame (about a second of WASM at 64 px), so the stop lands well inside the 4th frame.
+    await setNumber(page, 'film-steps', 30);
+    await page.getByTestId('film-start').click();
+    await expect(page.getByTestId('film-progress')).toContainText('Frame 3 of 30 done', { timeout: 150_000 });
+    await page.getByTestId('film-cancel').click();
+    const film = await inspectFilm(page);
+    expect(film.frames).toBe(3);
+    expect(Math.abs(film.duration - 0.3)).toBeLessThanOrEqual(0.1);
+    await expect(page.getByTestId('film-progress')).toContainText('Stopped: 3 frames');
+  });
+
+  test('a 2-second clip is dreamed frame by frame into a film of as many frames; bad clips get their messages', async ({ page }) => {
+    await openTinyPhoto(page);
+    const clip = await makeClip(page, 20, 10);
+    const before = await workerTensors(page);
+    await page.getByTestId('film-upload').setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: clip });
+    await expect(page.getByTestId('film-progress')).toContainText(/of 20 done/, { timeout: 120_000 });
+    const film = await inspectFilm(page);
+    expect(film.frames).toBe(20);
+    expect(Math.abs(film.duration - 2)).toBeLessThanOrEqual(0.1);
+    await expect(page.getByTestId('film-progress')).toContainText('Done: 20 frames');
+    const src = await page.getByTestId('film-video').getAttribute('src');
+    if (before >= 0) expect(await workerTensors(page)).toBe(Math.max(before, await workerTensors(page)));
+
+    const error = page.getByTestId('error-message');
+    await page.getByTestId('film-upload').setInputFiles({ name: 'notes.webm', mimeType: 'video/webm', buffer: Buffer.from('not a video at all') });
+    await expect(error).toHaveText(/not a video this browser can read/);
+    await page.getByTestId('film-upload').setInputFiles({ name: 'empty.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(0) });
+    await expect(error).toHaveText(/empty \(0 bytes\)/);
+    const long = await makeClip(page, 22, 1);
+    await page.getByTestId('film-upload').setInputFiles({ name: 'long.webm', mimeType: 'video/webm', buffer: long });
+    await expect(error).toHaveText(/too long \(22\.0 s\); the limit is 20 s/);
+    // Nothing lost: the dreamed clip is still there.
+    expect(await page.getByTestId('film-video').getAttribute('src')).toBe(src);
+  });
+});

@@ -86,7 +86,7 @@ export async function openClip(file: Blob, side: number, maxSeconds: number): Pr
     } catch {
       throw new BadClipError('This file is not a video this browser can read. Please choose a WebM or MP4 clip.');
     }
-    if (!track) throw new BadClipError('This file has no video track (audio only?). Please choose a WebM or MP4 video clip.');
+    if (!track) throw new BadClipError('This file has no video frames (it holds no video track: audio only, or an empty recording). Please choose a WebM or MP4 video clip.');
     if (!(await track.canDecode())) {
       const codec = (await track.getCodecParameterString().catch(() => null)) ?? track.codec ?? 'unknown';
       throw new BadClipError(`This browser cannot decode the clip's video codec (${codec}). Please convert it to WebM (VP8/VP9) or MP4 (H.264).`);

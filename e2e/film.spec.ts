@@ -8,24 +8,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { tinyPhotoPng } from './helpers';
+import { tinyPhotoPng, watchLongTasks } from './helpers';
 
 const MEDIABUNNY = readFileSync(path.resolve('node_modules/mediabunny/dist/bundles/mediabunny.min.mjs'), 'utf8');
 
 /** Serves mediabunny's browser bundle at /__mediabunny.mjs so the page can import it for fixtures and checks. */
 async function serveMediabunny(page: Page) {
   await page.route('**/__mediabunny.mjs', (route) => route.fulfill({ body: MEDIABUNNY, contentType: 'text/javascript' }));
-}
-
-/** Records the main thread's long tasks (ms) from the start of the page. */
-async function watchLongTasks(page: Page) {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
 }
 
 async function setNumber(page: Page, testId: string, value: number) {

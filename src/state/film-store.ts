@@ -12,7 +12,7 @@ import type { DreamParams } from '../engine/dream/params';
 import { DREAM_LAYERS } from '../engine/dream/params';
 import { MAX_FILM_FRAMES, filmSize } from '../engine/film/size';
 import { createFilmClient, type FilmClient, type FilmFrame } from '../workers/film-client';
-import { MAX_CLIP_SECONDS, type FilmCommon, type FilmResult } from '../workers/film-protocol';
+import { MAX_CLIP_SECONDS, MAX_GIF_FRAMES, type FilmCommon, type FilmResult } from '../workers/film-protocol';
 import { isAbortError } from '../workers/worker-handle';
 import { getPhotoBitmap, layerChannels, parseFilter, runOnDreamWorker, toDreamParams, useDreamStore } from './dream-store';
 
@@ -35,6 +35,8 @@ export interface FilmSettings {
   objectives: string;
   /** Clips: 0..1 of the previous dreamt frame's detail carried into the next. */
   blend: number;
+  /** Also make an animated GIF (short loops). */
+  gif: boolean;
 }
 
 export const FILM_LIMITS = {
@@ -60,6 +62,7 @@ export const DEFAULT_FILM_SETTINGS: FilmSettings = {
   filter: '',
   objectives: '',
   blend: 0.6,
+  gif: false,
 };
 
 export type FilmSettingErrors = Partial<Record<keyof FilmSettings, string>>;
@@ -92,6 +95,7 @@ export function validateFilmSettings(s: FilmSettings): FilmSettingErrors {
   const filter = parseFilter(s.filter, layerChannels(s.layer));
   if (layerChannels(s.layer) === null) errors.layer = `Unknown layer ${s.layer}.`;
   if (filter.error) errors.filter = filter.error;
+  if (s.gif && !errors.frames && s.frames > MAX_GIF_FRAMES) errors.frames = `A GIF holds at most ${MAX_GIF_FRAMES} frames: make fewer frames or untick the GIF.`;
   const seq = parseObjectives(s.objectives);
   if (seq.error) errors.objectives = seq.error;
   else if (seq.layers.length > 0 && filter.channel !== null) errors.objectives = 'A filter belongs to one layer: clear the filter to use a sequence of layers.';
@@ -143,6 +147,8 @@ export interface FilmOutput {
   /** How it was encoded. */
   encoder: 'webcodecs' | 'mediarecorder';
   bytes: number;
+  /** The animated GIF, when asked for. */
+  gif: { url: string; filename: string; bytes: number } | null;
 }
 
 export interface FilmState {
@@ -214,6 +220,12 @@ function filmErrorMessage(error: unknown): string {
   return `The film failed: ${message || 'unknown error'}. Your photo, settings and last film are kept.`;
 }
 
+function revokeOutput(output: FilmOutput | null): void {
+  if (!output) return;
+  URL.revokeObjectURL(output.url);
+  if (output.gif) URL.revokeObjectURL(output.gif.url);
+}
+
 const initial = { settings: DEFAULT_FILM_SETTINGS, status: 'idle' as FilmStatus, kind: 'zoom' as const, progress: null, output: null, notice: null };
 
 export const useFilmStore = create<FilmState>()((set, get) => {
@@ -249,7 +261,7 @@ export const useFilmStore = create<FilmState>()((set, get) => {
           : 'This browser cannot encode video with WebCodecs here, so the film is recorded with MediaRecorder instead: timing is approximate and the quality may be lower.';
         set({ notice });
       }
-      const common: FilmCommon = { side: settings.side, dream: filmDreamParams(settings), objectives: parseObjectives(settings.objectives).layers, encode };
+      const common: FilmCommon = { side: settings.side, dream: filmDreamParams(settings), objectives: parseObjectives(settings.objectives).layers, encode, gif: settings.gif };
       const onFrame = async (frame: FilmFrame) => {
         // A newer film replaced this one: drop its frames.
         if (controller !== mine) {
@@ -283,14 +295,15 @@ export const useFilmStore = create<FilmState>()((set, get) => {
         extension = /mp4/.test(mimeType) ? 'mp4' : 'webm';
       }
       if (!blob) throw new Error(wantsRecorder ? 'this browser can neither encode video (WebCodecs) nor record a canvas (MediaRecorder)' : 'no video came back');
-      const previous = get().output;
-      if (previous) URL.revokeObjectURL(previous.url);
+      revokeOutput(get().output);
       const outSize = { width: result.width, height: result.height };
+      const filename = filmFilename(kind, settings, outSize, result.frames, extension, useDreamStore.getState().settings.seed);
+      const gifBlob = result.gif ? new Blob([result.gif], { type: 'image/gif' }) : null;
       set({
         status: 'done',
         output: {
           url: URL.createObjectURL(blob),
-          filename: filmFilename(kind, settings, outSize, result.frames, extension, useDreamStore.getState().settings.seed),
+          filename,
           frames: result.frames,
           duration: result.duration,
           ...outSize,
@@ -298,6 +311,7 @@ export const useFilmStore = create<FilmState>()((set, get) => {
           cancelled: result.cancelled,
           encoder: result.video ? 'webcodecs' : 'mediarecorder',
           bytes: blob.size,
+          gif: gifBlob ? { url: URL.createObjectURL(gifBlob), filename: filename.replace(/\.\w+$/, '.gif'), bytes: gifBlob.size } : null,
         },
         progress: { ...(get().progress ?? { total: result.frames }), done: result.frames, total: get().progress?.total || result.frames, etaMs: 0, elapsedMs: result.elapsedMs, measuredAt: performance.now() },
       });
@@ -350,7 +364,6 @@ export function resetFilmStore(): void {
   controller?.abort();
   controller = null;
   frameSink = null;
-  const out = useFilmStore.getState().output;
-  if (out) URL.revokeObjectURL(out.url);
+  revokeOutput(useFilmStore.getState().output);
   useFilmStore.setState({ ...initial });
 }

@@ -86,6 +86,17 @@ describe('film api (called directly, CPU backend, stand-in model)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('writes an animated GIF beside the video when asked, and refuses one for too many frames', async () => {
+    const { env } = environment(model);
+    const api = createFilmApi(env);
+    const result = await api.film(11, photo(24, 24), settings({ frames: 2, gif: true }), () => undefined);
+    const bytes = new Uint8Array(result.gif!);
+    expect(String.fromCharCode(...bytes.slice(0, 6))).toBe('GIF89a');
+    expect(bytes[6]! | (bytes[7]! << 8)).toBe(24);
+    expect((await api.film(12, photo(24, 24), settings({ frames: 2 }), () => undefined)).gif).toBeNull();
+    await expect(api.film(13, photo(24, 24), settings({ frames: 301, gif: true }), () => undefined)).rejects.toThrow(/at most 300 frames/);
+  });
+
   it('cancel after 2 frames still finalises a film of those 2 (through the combined cancel)', async () => {
     const before = tf.memory().numTensors;
     const { env, rec } = environment(model);

@@ -21,6 +21,8 @@ import { bitmapToRaw, rawToTensor } from './dream-api';
 import type { ClipFilmSettings, FilmApi, FilmCapabilities, FilmFrameMessage, FilmResult, FilmVideo, ZoomFilmSettings } from './film-protocol';
 import type { DeviceWatch } from './worker-faults';
 import { withDevice } from './worker-faults';
+import { createGifWriter, MAX_GIF_FRAMES } from './film-gif';
+import { BadParamsError } from '../engine/dream/dream';
 
 /** Encodes frames into a container as they come. */
 export interface FilmEncoder {
@@ -82,11 +84,12 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
     controller: AbortController,
     size: { width: number; height: number },
     fps: number,
-    encode: boolean,
+    output: { encode: boolean; gif?: boolean },
     frames: (signal: AbortSignal) => AsyncGenerator<FilmFrame & { timestamp: number; duration: number }>,
     onFrame: (frame: FilmFrameMessage) => void | Promise<void>,
   ): Promise<FilmResult> => {
-    const encoder = encode ? await env.createEncoder(size.width, size.height, fps) : null;
+    const encoder = output.encode ? await env.createEncoder(size.width, size.height, fps) : null;
+    const gif = output.gif ? createGifWriter() : null;
     const started = performance.now();
     let made = 0;
     let duration = 0;
@@ -96,6 +99,7 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
         for await (const frame of frames(controller.signal)) {
           if (env.device?.lostReason()) break;
           await encoder?.add(frame.pixels, frame.width, frame.height, frame.timestamp, frame.duration);
+          gif?.add(frame.pixels, frame.width, frame.height, frame.duration);
           made++;
           duration = frame.timestamp + frame.duration;
           const image = await preview(frame.pixels, frame.width, frame.height);
@@ -120,9 +124,10 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
         cancelled = true;
       }
       const video = encoder && made > 0 ? await encoder.finish() : null;
-      const result: FilmResult = { jobId, frames: made, width: size.width, height: size.height, duration, elapsedMs: performance.now() - started, cancelled, video };
-      // The file goes to the page without a copy.
-      return Comlink.transfer(result, video ? [video.bytes] : []);
+      const gifBytes = gif && made > 0 ? gif.finish() : null;
+      const result: FilmResult = { jobId, frames: made, width: size.width, height: size.height, duration, elapsedMs: performance.now() - started, cancelled, video, gif: gifBytes };
+      // The files go to the page without a copy.
+      return Comlink.transfer(result, [...(video ? [video.bytes] : []), ...(gifBytes ? [gifBytes] : [])]);
     } catch (error) {
       await encoder?.cancel().catch(() => undefined);
       throw error;
@@ -138,6 +143,7 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
       let image: tf.Tensor3D | null = null;
       try {
         const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+        if (settings.gif && settings.frames > MAX_GIF_FRAMES) throw new BadParamsError(`a GIF holds at most ${MAX_GIF_FRAMES} frames: make fewer frames or untick the GIF`);
         const model = await env.model();
         const size = filmSize(raw.width, raw.height, settings.side);
         image = tf.tidy(() => {
@@ -150,7 +156,7 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
         async function* frames(signal: AbortSignal) {
           for await (const f of zoomFilm(model, photoTensor, params, signal)) yield { ...f, timestamp: f.index * step, duration: step };
         }
-        return await run(jobId, controller, size, settings.fps, settings.encode, frames, onFrame);
+        return await run(jobId, controller, size, settings.fps, settings, frames, onFrame);
       } finally {
         image?.dispose();
         jobs.delete(jobId);
@@ -165,6 +171,7 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
         const model = await env.model();
         source = await env.openClip(file, settings.side, settings.maxSeconds);
         const clip = source;
+        if (settings.gif && clip.frameCount > MAX_GIF_FRAMES) throw new BadClipError(`The clip has ${clip.frameCount} frames, more than a GIF should hold (${MAX_GIF_FRAMES}); untick the GIF or trim the clip.`);
         const dreamer = new ClipDreamer(model, { dream: settings.dream, blend: settings.blend, objectives: settings.objectives, frames: clip.frameCount });
         const fps = clip.frameCount / Math.max(clip.duration, 1e-3);
         async function* frames(signal: AbortSignal) {
@@ -176,7 +183,7 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
             yield { ...out, frames: clip.frameCount, timestamp: f.timestamp - first, duration: f.duration };
           }
         }
-        const result = await run(jobId, controller, { width: clip.width, height: clip.height }, fps, settings.encode, frames, onFrame);
+        const result = await run(jobId, controller, { width: clip.width, height: clip.height }, fps, settings, frames, onFrame);
         if (result.frames === 0) throw new BadClipError('The clip has no video frames that could be decoded.');
         return result;
       } finally {

@@ -18,6 +18,8 @@ export interface FilmCommon {
   objectives: string[];
   /** Encode in the worker with WebCodecs (false: frames only; the page records them itself). */
   encode: boolean;
+  /** Also write an animated GIF (short loops: at most MAX_GIF_FRAMES frames). */
+  gif?: boolean;
 }
 
 export interface ZoomFilmSettings extends FilmCommon {
@@ -74,6 +76,8 @@ export interface FilmResult {
   cancelled: boolean;
   /** The encoded film; null when `encode` was false or the worker cannot encode. */
   video: FilmVideo | null;
+  /** The animated GIF when asked for. */
+  gif: ArrayBuffer | null;
 }
 
 export interface FilmCapabilities {
@@ -103,3 +107,5 @@ export const MAX_CLIP_SECONDS = 20;
 export const MAX_CLIP_BYTES = 256 * 1024 * 1024;
 /** Clips wider or taller than this are refused (px); smaller ones are scaled to the output size. */
 export const MAX_CLIP_SIDE = 4096;
+/** GIFs are for short loops: films with more frames get no GIF (the files grow large). */
+export const MAX_GIF_FRAMES = 300;

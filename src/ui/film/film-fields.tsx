@@ -45,6 +45,13 @@ export function FilmFields({ isBusy }: { isBusy: boolean }) {
           {errors.objectives ? <span className="dream-field-error">{errors.objectives}</span> : null}
         </div>
       </div>
+      <div className="dream-field">
+        <label htmlFor="film-gif">Animated GIF</label>
+        <div className="dream-field-body">
+          <input id="film-gif" type="checkbox" data-testid="film-gif" checked={s.gif} onChange={(e) => set('gif', e.target.checked)} />
+          <span className="dream-hint muted">also make a GIF (short loops, up to 300 frames)</span>
+        </div>
+      </div>
       <NumberField id="film-blend" testId="film-blend" label="Clip detail blend" value={s.blend} onChange={(v) => set('blend', v)} {...L.blend} step={0.05} error={errors.blend} hint="0 = each frame alone (flickers), 1 = keep the previous frame’s motifs" />
     </fieldset>
   );

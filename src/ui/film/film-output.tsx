@@ -56,6 +56,11 @@ export function FilmOutput() {
           <a className="btn btn-primary" data-testid="film-download" href={output.url} download={output.filename}>
             Download film
           </a>
+          {output.gif ? (
+            <a className="btn" data-testid="film-download-gif" href={output.gif.url} download={output.gif.filename}>
+              Download GIF ({(output.gif.bytes / 1024).toFixed(0)} kB)
+            </a>
+          ) : null}
           <span className="muted">
             {output.filename} · {(output.bytes / 1024).toFixed(0)} kB · {output.encoder === 'webcodecs' ? output.mimeType : `MediaRecorder (${output.mimeType})`}
           </span>

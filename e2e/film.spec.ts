@@ -23,8 +23,8 @@ async function setNumber(page: Page, testId: string, value: number) {
   await input.blur();
 }
 
-async function openTinyPhoto(page: Page) {
-  await page.goto('/?backend=wasm');
+async function openTinyPhoto(page: Page, query = '') {
+  await page.goto(`/?backend=wasm${query}`);
   await serveMediabunny(page);
   await page.getByTestId('tab-dream').click();
   await page.getByTestId('max-side-select').selectOption('64');
@@ -148,6 +148,7 @@ test.describe('Dream films (WASM)', () => {
     await page.getByTestId('film-start').click();
     await expect(page.getByTestId('film-progress')).toContainText('Done: 6 frames', { timeout: 120_000 });
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    console.log(`longest main-thread task while filming: ${Math.max(0, ...longTasks).toFixed(0)} ms (${longTasks.length} long tasks)`);
     expect(Math.max(0, ...longTasks), 'longest main-thread task while filming (ms)').toBeLessThan(50);
     const film = await inspectFilm(page);
     expect(film.frames).toBe(6);
@@ -213,5 +214,28 @@ test.describe('Dream films (WASM)', () => {
     await expect(error).toHaveText(/too large \(4100×16\); the limit is 4096 px/);
     // Nothing lost: the dreamed clip is still there.
     expect(await page.getByTestId('film-video').getAttribute('src')).toBe(src);
+  });
+
+  test('a GIF comes with the film when asked; without WebCodecs (forced) MediaRecorder records a playable film and says so', async ({ page }) => {
+    await openTinyPhoto(page, '&film-encoder=mediarecorder');
+    await setNumber(page, 'film-frames', 4);
+    await setNumber(page, 'film-fps', 4);
+    await page.getByTestId('film-gif').check();
+    await page.getByTestId('film-start').click();
+    await expect(page.getByTestId('film-notice')).toContainText('MediaRecorder');
+    const film = await inspectFilm(page);
+    // MediaRecorder stamps frames with wall-clock time: about 1/fps each, so only roughly 1 s.
+    expect(film.duration).toBeGreaterThan(0.5);
+    expect(film.duration).toBeLessThan(2.5);
+    expect(film.frames).toBeGreaterThanOrEqual(1);
+    expect([film.width, film.height]).toEqual([64, 48]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('film-download-gif').click()]);
+    expect(download.suggestedFilename()).toMatch(/^dreamlift-film-.*-4f-.*\.gif$/);
+    const gif = readFileSync((await download.path())!);
+    expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    // One graphic control block per frame.
+    let frames = 0;
+    for (let i = 0; i + 1 < gif.length; i++) if (gif[i] === 0x21 && gif[i + 1] === 0xf9 && gif[i + 2] === 4) frames++;
+    expect(frames).toBe(4);
   });
 });

@@ -67,7 +67,7 @@ async function inspectFilm(page: Page) {
     const frames: Uint8ClampedArray[] = [];
     for await (const w of sink.canvases()) frames.push((w.canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, w.canvas.width, w.canvas.height).data);
     const diffs = frames.slice(1).map((f, i) => f.reduce((s, v, j) => s + Math.abs(v - frames[i]![j]!), 0) / f.length);
-    return { frames: frames.length, diffs };
+    return { frames: frames.length, diffs, first: Array.from(frames[0] ?? []) };
   }, Array.from(bytes));
   return { ...meta, ...decoded, filename: download.suggestedFilename(), bytes: bytes.length };
 }
@@ -237,5 +237,30 @@ test.describe('Dream films (WASM)', () => {
     let frames = 0;
     for (let i = 0; i + 1 < gif.length; i++) if (gif[i] === 0x21 && gif[i + 1] === 0xf9 && gif[i + 2] === 4) frames++;
     expect(frames).toBe(4);
+  });
+
+  test('a film can start from the last dream instead of the photo', async ({ page }) => {
+    await openTinyPhoto(page);
+    const canvasPixels = () =>
+      page.getByTestId('dream-canvas').evaluate((el: HTMLCanvasElement) => Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data));
+    const photo = await canvasPixels();
+    await setNumber(page, 'octaves-input', 1);
+    await setNumber(page, 'steps-input', 12);
+    await setNumber(page, 'step-size-input', 0.05);
+    await page.getByTestId('dream-start').click();
+    await page.waitForFunction(() => window.__dreamlift?.dream().status === 'done', undefined, { timeout: 150_000 });
+    const dreamt = await canvasPixels();
+    await page.getByTestId('film-from-dream').check();
+    await setNumber(page, 'film-frames', 2);
+    // Zero steps: frame 0 is the starting image itself.
+    await setNumber(page, 'film-steps', 0);
+    await page.getByTestId('film-start').click();
+    const film = await inspectFilm(page);
+    expect(film.frames).toBe(2);
+    const meanDiff = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + ((i & 3) === 3 ? 0 : Math.abs(v - b[i]!)), 0) / (a.length * 0.75);
+    const toDream = meanDiff(film.first, dreamt);
+    const toPhoto = meanDiff(film.first, photo);
+    expect(meanDiff(dreamt, photo), 'the dream changed the photo').toBeGreaterThan(4);
+    expect(toDream, `frame 0 vs dream ${toDream.toFixed(2)}, vs photo ${toPhoto.toFixed(2)}`).toBeLessThan(toPhoto / 2);
   });
 });

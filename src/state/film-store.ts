@@ -22,6 +22,9 @@ export interface FilmSettings {
   zoom: number;
   /** Degrees per frame, clockwise. */
   rotate: number;
+  /** Drift of the view per frame (px; right and down). */
+  driftX: number;
+  driftY: number;
   /** Dream steps per frame (and octaves per frame). */
   steps: number;
   octaves: number;
@@ -43,6 +46,8 @@ export const FILM_LIMITS = {
   frames: { min: 1, max: MAX_FILM_FRAMES },
   zoom: { min: 0.5, max: 2 },
   rotate: { min: -45, max: 45 },
+  driftX: { min: -32, max: 32 },
+  driftY: { min: -32, max: 32 },
   steps: { min: 0, max: 50 },
   octaves: { min: 1, max: 4 },
   fps: { min: 1, max: 60 },
@@ -54,6 +59,8 @@ export const DEFAULT_FILM_SETTINGS: FilmSettings = {
   frames: 24,
   zoom: 1.05,
   rotate: 0,
+  driftX: 0,
+  driftY: 0,
   steps: 3,
   octaves: 1,
   fps: 12,
@@ -87,6 +94,8 @@ export function validateFilmSettings(s: FilmSettings): FilmSettingErrors {
   range('frames', true, 'a number of frames');
   range('zoom', false, 'a zoom per frame');
   range('rotate', false, 'a rotation per frame (degrees)');
+  range('driftX', false, 'a sideways drift per frame (px)');
+  range('driftY', false, 'a vertical drift per frame (px)');
   range('steps', true, 'a number of steps per frame');
   range('octaves', true, 'a number of octaves per frame');
   range('fps', true, 'frames per second');
@@ -160,8 +169,11 @@ export interface FilmState {
   /** Shown beside the controls: e.g. that MediaRecorder stands in for WebCodecs. */
   notice: string | null;
   setSetting: <K extends keyof FilmSettings>(key: K, value: FilmSettings[K]) => void;
-  /** A zoom film of the Dream panel's photo. */
-  start: () => Promise<void>;
+  /**
+   * A zoom film of the Dream panel's photo, or of `from` (e.g. the last dream, as the panel's canvas shows it;
+   * the store closes it).
+   */
+  start: (from?: ImageBitmap) => Promise<void>;
   /** A dreamed clip of `file`. */
   startClip: (file: File) => Promise<void>;
   cancel: () => void;
@@ -329,17 +341,21 @@ export const useFilmStore = create<FilmState>()((set, get) => {
     ...initial,
     setSetting: (key, value) => set((s) => ({ settings: { ...s.settings, [key]: value } })),
 
-    start: async () => {
-      const photo = getPhotoBitmap();
+    start: async (from) => {
+      const photo = from ?? getPhotoBitmap();
       if (!photo) {
         useDreamStore.setState({ error: 'Choose a photo or a sample first: the film starts from it.' });
         return;
       }
       const s = get().settings;
       const size = filmSize(photo.width, photo.height, s.side);
-      await run('zoom', size, (common, onFrame, signal) =>
-        getClient().film(photo, { ...common, frames: s.frames, fps: s.fps, motion: { zoom: s.zoom, rotateDeg: s.rotate, driftX: 0, driftY: 0 } }, { signal, onFrame }),
-      );
+      const motion = { zoom: s.zoom, rotateDeg: s.rotate, driftX: s.driftX, driftY: s.driftY };
+      try {
+        await run('zoom', size, (common, onFrame, signal) => getClient().film(photo, { ...common, frames: s.frames, fps: s.fps, motion }, { signal, onFrame }));
+      } finally {
+        // The client sent the worker a copy.
+        from?.close();
+      }
     },
 
     startClip: async (file) => {

@@ -14,6 +14,8 @@ export function FilmFields({ isBusy }: { isBusy: boolean }) {
       <NumberField id="film-frames" testId="film-frames" label="Frames" value={s.frames} onChange={(v) => set('frames', v)} {...L.frames} step={1} error={errors.frames} />
       <NumberField id="film-zoom" testId="film-zoom" label="Zoom per frame" value={s.zoom} onChange={(v) => set('zoom', v)} {...L.zoom} step={0.01} error={errors.zoom} hint="1.05 = 5 % closer each frame" />
       <NumberField id="film-rotate" testId="film-rotate" label="Rotation per frame (°)" value={s.rotate} onChange={(v) => set('rotate', v)} {...L.rotate} step={0.5} error={errors.rotate} />
+      <NumberField id="film-drift-x" testId="film-drift-x" label="Drift right per frame (px)" value={s.driftX} onChange={(v) => set('driftX', v)} {...L.driftX} step={0.5} error={errors.driftX} />
+      <NumberField id="film-drift-y" testId="film-drift-y" label="Drift down per frame (px)" value={s.driftY} onChange={(v) => set('driftY', v)} {...L.driftY} step={0.5} error={errors.driftY} />
       <NumberField id="film-steps" testId="film-steps" label="Steps per frame" value={s.steps} onChange={(v) => set('steps', v)} {...L.steps} step={1} error={errors.steps} />
       <NumberField id="film-octaves" testId="film-octaves" label="Octaves per frame" value={s.octaves} onChange={(v) => set('octaves', v)} {...L.octaves} step={1} error={errors.octaves} />
       <NumberField id="film-fps" testId="film-fps" label="Frames per second" value={s.fps} onChange={(v) => set('fps', v)} {...L.fps} step={1} error={errors.fps} />

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useDreamStore } from '../../state/dream-store';
 import { registerRecorderFactory, setForceRecorder, useFilmStore } from '../../state/film-store';
 import { MAX_CLIP_SECONDS } from '../../workers/film-protocol';
 import { createCanvasRecorder } from './canvas-recorder';
@@ -14,6 +15,14 @@ export function FilmSection() {
   const cancel = useFilmStore((s) => s.cancel);
   const uploadRef = useRef<HTMLInputElement>(null);
   const isBusy = status === 'running' || status === 'stopping';
+  const hasDream = useDreamStore((s) => s.hasResult);
+  const [fromDream, setFromDream] = useState(false);
+
+  const startZoom = async () => {
+    // The last dream is what the Dream canvas shows; the bitmap is made off the main thread.
+    const canvas = fromDream && hasDream ? document.querySelector<HTMLCanvasElement>('[data-testid="dream-canvas"]') : null;
+    void start(canvas ? await createImageBitmap(canvas) : undefined);
+  };
 
   useEffect(() => {
     setForceRecorder(new URLSearchParams(window.location.search).get('film-encoder') === 'mediarecorder');
@@ -29,8 +38,12 @@ export function FilmSection() {
         A zoom film: each frame is the last one zoomed a little and dreamt again. Or dream a short clip (WebM or MP4, up to {MAX_CLIP_SECONDS} s) frame by frame.
       </p>
       <FilmFields isBusy={isBusy} />
+      <label className="film-from-dream">
+        <input type="checkbox" data-testid="film-from-dream" checked={fromDream && hasDream} disabled={isBusy || !hasDream} onChange={(e) => setFromDream(e.target.checked)} />
+        Start from the last dream instead of the photo
+      </label>
       <div className="film-buttons">
-        <button type="button" className="btn btn-primary" data-testid="film-start" disabled={isBusy} onClick={() => void start()}>
+        <button type="button" className="btn btn-primary" data-testid="film-start" disabled={isBusy} onClick={() => void startZoom()}>
           Make a zoom film
         </button>
         <label className={`btn${isBusy ? ' is-disabled' : ''}`}>

@@ -4,8 +4,8 @@
  * zoomFilm makes it) against a plain dream of the same S steps at the same
  * size (deepDream, one octave, one readback at the end). Frames and plain
  * dreams are interleaved and medians compared, so machine load affects both
- * alike; the first of each is a warm-up. Encoding is not included here (Node
- * has no WebCodecs); the browser encodes each 64–512 px frame in a few ms.
+ * alike; the first of each is a warm-up. Encoding is not included there (Node
+ * has no WebCodecs): filmBrowserBench measures the same in Chromium with it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -78,6 +78,89 @@ export async function filmBench(options: FilmBenchOptions = {}): Promise<Record<
   };
 }
 
+
+export interface FilmBrowserBenchOptions {
+  side?: number;
+  steps?: number;
+  frames?: number;
+  rounds?: number;
+  /** Reuse the last bench build (bench/browser-session's BENCH_DIST). */
+  noBuild?: boolean;
+}
+
+/**
+ * Browser part (headless Chromium, WASM): the time of one film frame as the
+ * page sees it (dream steps, zoom, WebCodecs encoding and muxing in the
+ * worker, preview hand-off) against a plain dream of the same steps at the
+ * same size, in rounds of (dream, film) so load affects both alike; and the
+ * longest main-thread task while filming.
+ */
+export async function filmBrowserBench(options: FilmBrowserBenchOptions = {}): Promise<Record<string, unknown>> {
+  const side = options.side ?? 128;
+  const steps = options.steps ?? 3;
+  const frames = options.frames ?? 4;
+  const rounds = options.rounds ?? 3;
+  const { BENCH_DIST, buildApp, launchBrowser, serveApp } = await import('./browser-session');
+  const { longTasksSince, pageNow, prepareDream, waitForDreamModel, watchLongTasks } = await import('./page-driver');
+  if (!options.noBuild) await buildApp(BENCH_DIST);
+  const server = await serveApp(BENCH_DIST);
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await watchLongTasks(page);
+    await page.goto(`${server.url}/?backend=wasm`);
+    await prepareDream(page, { width: side, height: side, maxSide: side, octaves: 1, steps });
+    await waitForDreamModel(page);
+    for (const [testId, value] of [['film-side', side], ['film-steps', steps], ['film-octaves', 1], ['film-frames', frames]] as const) {
+      await page.getByTestId(testId).fill(String(value));
+      await page.getByTestId(testId).blur();
+    }
+    const dreamMs: number[] = [];
+    const frameMs: number[] = [];
+    let longest = 0;
+    let codec = '';
+    for (let round = 0; round < rounds; round++) {
+      let t0 = await pageNow(page);
+      await page.getByTestId('dream-start').click();
+      await page.waitForFunction(() => window.__dreamlift!.dream().status === 'done', undefined, { timeout: 300_000, polling: 50 });
+      dreamMs.push((await pageNow(page)) - t0);
+      t0 = await pageNow(page);
+      await page.getByTestId('film-start').click();
+      await page.waitForFunction(
+        (n) => (document.querySelector('[data-testid="film-progress"]')?.textContent ?? '').startsWith(`Done: ${n} frames`),
+        frames,
+        { timeout: 300_000, polling: 50 },
+      );
+      const filmMs = (await pageNow(page)) - t0;
+      // The first round's film includes the zoom kernels' warm-up.
+      if (round > 0 || rounds === 1) frameMs.push(filmMs / frames);
+      longest = Math.max(longest, ...(await longTasksSince(page, t0)).map((t) => t.duration));
+      codec = (await page.getByTestId('film-download').evaluate((a) => a.nextElementSibling?.textContent ?? '')).split(' · ').pop() ?? '';
+    }
+    const plain = median(dreamMs.slice(rounds > 1 ? 1 : 0));
+    const ratio = median(frameMs) / plain;
+    return {
+      film_frame_over_plain_dream_browser: Number(ratio.toFixed(3)),
+      film_browser_bench: {
+        backend: 'wasm',
+        size: `${side}x${side}`,
+        steps_per_frame: steps,
+        frames,
+        rounds,
+        frame_ms_median: Number(median(frameMs).toFixed(1)),
+        plain_dream_ms_median: Number(plain.toFixed(1)),
+        longest_main_thread_task_ms: Number(longest.toFixed(1)),
+        encoder: codec,
+        target: '≤ 1.2 (encoding included)',
+        note: 'film frame = total film time ÷ frames (dream steps, zoom, VideoEncoder + mediabunny in the worker, preview); plain = Start → done of a one-octave dream of the same steps; first round is warm-up',
+      },
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  filmBench().then((r) => console.log(JSON.stringify(r, null, 2)));
+  (async () => ({ ...(await filmBench()), ...(await filmBrowserBench()) }))().then((r) => console.log(JSON.stringify(r, null, 2)));
 }

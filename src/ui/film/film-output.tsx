@@ -34,7 +34,7 @@ export function FilmOutput() {
     const eta = progress.etaMs === null ? (progress.done === 0 ? 'starting…' : 'estimating time left…') : formatTimeLeft(progress.etaMs);
     text = `${status === 'stopping' ? 'Stopping after this frame · ' : ''}Frame ${progress.done}${total ? ` of ${total}` : ''} done${left !== null ? ` · ${left} left` : ''} · ${eta}`;
   } else if (output) {
-    text = `${output.cancelled ? 'Stopped: ' : 'Done: '}${output.frames} frames, ${output.duration.toFixed(2)} s of film, ${output.width}×${output.height}, made in ${formatDuration(progress?.elapsedMs ?? 0)}`;
+    text = `${output.cancelled ? 'Stopped: ' : 'Done: '}${output.frames} frame${output.frames === 1 ? '' : 's'}, ${output.duration.toFixed(2)} s of film, ${output.width}×${output.height}, made in ${formatDuration(progress?.elapsedMs ?? 0)}`;
   }
 
   return (

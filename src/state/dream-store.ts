@@ -326,7 +326,12 @@ export async function runOnDreamWorker<T>(call: Parameters<NonNullable<DreamClie
   const info = await c.init(useRuntimeStore.getState().preference);
   useRuntimeStore.getState().reportBackend('dream', info);
   if (useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
-  await c.loadModel((fraction) => useDreamStore.setState({ modelProgress: fraction }));
+  try {
+    await c.loadModel((fraction) => useDreamStore.setState({ modelProgress: fraction }));
+  } catch (error) {
+    useDreamStore.setState({ model: 'error' });
+    throw error;
+  }
   useDreamStore.setState({ model: 'ready', modelProgress: 1 });
   return c.runJob(call) as Promise<T>;
 }

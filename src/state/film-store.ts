@@ -14,7 +14,7 @@ import { MAX_FILM_FRAMES, filmSize } from '../engine/film/size';
 import { createFilmClient, type FilmClient, type FilmFrame } from '../workers/film-client';
 import { MAX_CLIP_SECONDS, MAX_GIF_FRAMES, type FilmCommon, type FilmResult } from '../workers/film-protocol';
 import { isAbortError } from '../workers/worker-handle';
-import { getPhotoBitmap, layerChannels, parseFilter, runOnDreamWorker, toDreamParams, useDreamStore } from './dream-store';
+import { getPhotoBitmap, layerChannels, parseFilter, runOnDreamWorker, toDreamParams, useDreamStore, userMessage } from './dream-store';
 
 export interface FilmSettings {
   frames: number;
@@ -228,6 +228,7 @@ function filmErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'BadClipError') return message;
   if (name === 'BadParamsError' || name === 'BadImageError') return `The film cannot be made: ${message}.`;
+  if (name === 'ModelLoadError' || name === 'BackendUnavailableError' || name === 'DeviceLostError') return userMessage(error);
   if (name === 'WorkerCrashedError') return `${message}. Your photo, settings and last film are kept; try again (a smaller output size needs less memory).`;
   return `The film failed: ${message || 'unknown error'}. Your photo, settings and last film are kept.`;
 }

@@ -13,6 +13,8 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self' blob:",
   "connect-src 'self'",
   "img-src 'self' blob: data:",
+  // Films play from blob: URLs (encoded in the page's worker).
+  "media-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",
   "object-src 'none'",

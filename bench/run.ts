@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dreamBench } from './dream-bench';
 import { explainBench } from './explain-bench';
+import { filmBench, filmBrowserBench } from './film-bench';
 import { browserBench } from './browser-bench';
 import { methodsBench } from './methods-bench';
 import { summaryMarkdown } from './summary';
@@ -20,6 +21,7 @@ export const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   dream: () => dreamBench(),
   methods: () => methodsBench(),
   browser: () => browserBench(),
+  film: async () => ({ ...(await filmBench()), ...(await filmBrowserBench()) }),
 };
 
 async function run(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { dreamCommand } from './dream-command';
 import { explainCommand } from './explain-command';
+import { filmCommand } from './film-command';
 
 export type Subcommand = (argv: readonly string[]) => Promise<number>;
 
@@ -12,6 +13,7 @@ export type Subcommand = (argv: readonly string[]) => Promise<number>;
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   explain: explainCommand,
   dream: dreamCommand,
+  film: filmCommand,
 };
 
 /** Runs the command line; returns the exit code. */

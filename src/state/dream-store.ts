@@ -328,6 +328,26 @@ export async function benchmarkDreamGradient(runs: number, warmup = 1): Promise<
   return c.benchmarkGradient(photoBitmap, toDreamParams(useDreamStore.getState().settings), runs, warmup);
 }
 
+/**
+ * Runs a job on the Deep Dream worker once its backend has started and the
+ * trunk has loaded (the film methods share both; film-store.ts uses this).
+ */
+export async function runOnDreamWorker<T>(call: Parameters<NonNullable<DreamClient['runJob']>>[0]): Promise<T> {
+  const c = getClient();
+  if (!c.runJob) throw new Error('this Deep Dream worker client cannot run other jobs');
+  const info = await c.init(useRuntimeStore.getState().preference);
+  useRuntimeStore.getState().reportBackend('dream', info);
+  if (useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
+  try {
+    await c.loadModel((fraction) => useDreamStore.setState({ modelProgress: fraction }));
+  } catch (error) {
+    useDreamStore.setState({ model: 'error' });
+    throw error;
+  }
+  useDreamStore.setState({ model: 'ready', modelProgress: 1 });
+  return c.runJob(call) as Promise<T>;
+}
+
 /** The Deep Dream worker's test-only fault hooks (window.__dreamlift.faults); null before its client exists. */
 export function dreamWorkerFaults(): WorkerFaultHooks | null {
   return client?.faults ?? null;

@@ -15,6 +15,7 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
 import type { DreamModel } from '../engine/models/dream-model';
+import { rgbaToTensor } from '../engine/film/film';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
@@ -35,7 +36,7 @@ export class BadPhotoError extends Error {
 }
 
 /** Reads an ImageBitmap's RGBA pixels (OffscreenCanvas); closes the bitmap. */
-function bitmapToRaw(bitmap: ImageBitmap): RawImage {
+export function bitmapToRaw(bitmap: ImageBitmap): RawImage {
   const { width, height } = bitmap;
   try {
     const canvas = new OffscreenCanvas(width, height);
@@ -54,13 +55,7 @@ export function rawToTensor(raw: RawImage): tf.Tensor3D {
   if (!(width > 0 && height > 0) || pixels.length !== width * height * 4) {
     throw new BadPhotoError(`photo buffer of ${pixels.length} bytes does not match ${width}×${height} RGBA`);
   }
-  const rgb = new Float32Array(width * height * 3);
-  for (let i = 0, j = 0; i < pixels.length; i += 4, j += 3) {
-    rgb[j] = pixels[i]!;
-    rgb[j + 1] = pixels[i + 1]!;
-    rgb[j + 2] = pixels[i + 2]!;
-  }
-  return tf.tensor3d(rgb, [height, width, 3], 'float32');
+  return rgbaToTensor(pixels, width, height);
 }
 
 const canMakeBitmaps = (): boolean => typeof createImageBitmap === 'function' && typeof ImageData !== 'undefined';

@@ -42,6 +42,8 @@ export interface DreamClient {
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  /** Runs another kind of job on the same worker (films share its backend and trunk); `call` gets the remote API and a job id. */
+  runJob?<T>(call: (api: Comlink.Remote<DreamApi>, jobId: number) => Promise<T>): Promise<T>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -166,6 +168,8 @@ export function createDreamClient(
     },
 
     faults: faultHooks(handle, 'Deep Dream'),
+
+    runJob: (call) => handle.run(call).catch(afterFailure),
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
 

@@ -4,6 +4,7 @@ import { DreamActions } from './dream-actions';
 import { DreamControls } from './dream-controls';
 import { DreamView } from './dream-view';
 import { PhotoPicker } from './photo-picker';
+import { FilmSection } from '../film/film-section';
 import { useBackendMaxSide } from './photo-loader';
 import './dream.css';
 
@@ -38,6 +39,9 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           <PhotoPicker isActive={isActive} />
           <DreamControls />
         </aside>
+        <div className="card dream-side">
+          <FilmSection />
+        </div>
       </div>
       <div className="card dream-main">
         <DreamView

@@ -60,6 +60,9 @@ export interface ExplainState {
   errorIsInput: boolean;
   /** Whether the error offers a Retry button (the model could not be loaded). */
   canRetry: boolean;
+  /** Set when the uploaded picture is unlike a digit (engine/image/digit-likeness.ts), in words; null otherwise. */
+  notDigitWarning: string | null;
+  setNotDigitWarning: (message: string | null) => void;
   setPixels: (pixels01: Float32Array | null) => void;
   updateSettings: (changes: Partial<ExplainSettings>) => void;
   /** Uses the current drawing as the reference (and selects it). */
@@ -210,6 +213,7 @@ const INITIAL_DATA = {
   error: null,
   errorIsInput: false,
   canRetry: false,
+  notDigitWarning: null,
 } satisfies Partial<ExplainState>;
 
 export const useExplainStore = create<ExplainState>()((set, get) => ({
@@ -252,9 +256,10 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 
   clearInput: () => {
     cancelPending();
-    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false, errorIsInput: false });
+    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false, errorIsInput: false, notDigitWarning: null });
   },
 
+  setNotDigitWarning: (message) => set({ notDigitWarning: message }),
   showError: (message) => set({ error: message, canRetry: false, errorIsInput: true }),
   dismissError: () => set({ error: null, canRetry: false, errorIsInput: false }),
   retry: () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIVERGING_STOPS, colorizeAttributions, divergingColor, divergingCssGradient, symmetricScale } from './colormap';
+import { DIVERGING_STOPS, colorizeAttributions, divergingColor, divergingCssGradient, overlayCssGradient, symmetricScale } from './colormap';
 
 /** Relative luminance-ish lightness, enough to compare colours along the ramp. */
 const light = ([r, g, b]: readonly number[]) => 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
@@ -69,5 +69,15 @@ describe('symmetricScale and legend', () => {
     expect(css.startsWith('linear-gradient(to right,')).toBe(true);
     expect(css).toContain('rgb(33, 102, 172) 0%');
     expect(css).toContain('rgb(230, 97, 1) 100%');
+  });
+});
+
+describe('overlayCssGradient', () => {
+  it('shows the background itself at zero and the full end colours at ±max', () => {
+    const g = overlayCssGradient(115, 'to right', 4);
+    expect(g).toContain('rgb(33, 102, 172) 0.0%');
+    expect(g).toContain('rgb(115, 115, 115) 50.0%');
+    expect(g).toContain('rgb(230, 97, 1) 100.0%');
+    expect(overlayCssGradient(0, 'to right', 2)).toContain('rgb(0, 0, 0) 50.0%');
   });
 });

@@ -85,3 +85,21 @@ export function divergingCssGradient(direction = 'to right'): string {
   const stops = DIVERGING_STOPS.map(([r, g, b], i) => `rgb(${r}, ${g}, ${b}) ${(i / (DIVERGING_STOPS.length - 1)) * 100}%`);
   return `linear-gradient(${direction}, ${stops.join(', ')})`;
 }
+
+/**
+ * The legend of the 'alpha' overlay as it looks over a background of grey
+ * level `under` (0..255): at value t the full-strength end colour of its side
+ * at opacity √|t|, blended over `under` (so 0 shows the background itself).
+ * A CSS linear-gradient from −max (left) to +max (right).
+ */
+export function overlayCssGradient(under: number, direction = 'to right', samples = 20): string {
+  const stops: string[] = [];
+  for (let i = 0; i <= samples; i++) {
+    const t = -1 + (2 * i) / samples;
+    const alpha = Math.sqrt(Math.abs(t));
+    const end = t < 0 ? DIVERGING_STOPS[0]! : DIVERGING_STOPS[DIVERGING_STOPS.length - 1]!;
+    const [r, g, b] = end.map((c) => Math.round(c * alpha + under * (1 - alpha)));
+    stops.push(`rgb(${r}, ${g}, ${b}) ${((100 * i) / samples).toFixed(1)}%`);
+  }
+  return `linear-gradient(${direction}, ${stops.join(', ')})`;
+}

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemIO } from '../models/fs-io';
 import { preprocessGray01, preprocessUploadGray01, rgbaToGray01, uploadToInk } from './mnist-preprocess';
-import { connectedComponents, estimateBackground, otsuThreshold, photoToInk } from './photo-ink';
+import { connectedComponents, estimateBackground, otsuThreshold, photoToInk, rankFilter } from './photo-ink';
 import { createRng } from '../dream/jitter';
 import { digitPhoto } from './testing/synthetic-photo';
 
@@ -20,6 +20,22 @@ describe('photo clean-up building blocks', () => {
     const t = otsuThreshold(values);
     expect(t).toBeGreaterThan(0.05);
     expect(t).toBeLessThanOrEqual(0.7);
+  });
+
+  it('max and min filters agree with the naive window extremum', () => {
+    const w = 23, h = 17, r = 3;
+    const rng = createRng(9);
+    const a = new Float32Array(w * h).map(() => rng());
+    for (const isMax of [true, false]) {
+      const fast = rankFilter(a, w, h, r, isMax);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        let v = isMax ? -Infinity : Infinity;
+        for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+          v = isMax ? Math.max(v, a[yy * w + xx]!) : Math.min(v, a[yy * w + xx]!);
+        }
+        expect(fast[y * w + x]).toBe(v);
+      }
+    }
   });
 
   it('labels 8-connected components with their areas and boxes', () => {

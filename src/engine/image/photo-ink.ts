@@ -33,6 +33,8 @@ const CLOSING_RADIUS_FRACTION = 0.06;
 export const MIN_INK_THRESHOLD = 0.12;
 /** A component counts as part of the digit when it has this fraction of the largest one's area… */
 const MIN_PART_AREA = 0.1;
+/** A component this large (relative to the largest) counts as a shape, not a speck, in `sizeableComponents`. */
+const SIZEABLE_AREA = 0.02;
 /** …and its box lies within the largest one's box grown by this fraction of its long side. */
 const NEAR_FRACTION = 0.35;
 
@@ -46,6 +48,8 @@ export interface PhotoInk {
   /** Connected components above the threshold, and how many were kept. */
   components: number;
   keptComponents: number;
+  /** Components of at least SIZEABLE_AREA of the largest one's area (not specks): 1–2 for a digit, dozens for a scene. */
+  sizeableComponents: number;
   /** Share of the thresholded ink (by pixel count) that was kept: near 1 for a digit, low for a cluttered photo. */
   keptFraction: number;
   /** Share of the working image covered by kept ink. */
@@ -73,20 +77,40 @@ export function downscaleGray(gray: Float32Array, width: number, height: number,
   return { gray: out, width: w, height: h };
 }
 
-/** Separable running max (isMax) or min over a (2r+1)² window, clamped at the borders. */
-function rankFilter(src: Float32Array, width: number, height: number, r: number, isMax: boolean): Float32Array {
-  const pick = isMax ? Math.max : Math.min;
+/**
+ * Separable max (isMax) or min over a (2r+1)² window, clamped at the borders,
+ * by van Herk / Gil–Werman: prefix and suffix extrema over blocks of 2r+1,
+ * so each pixel costs three comparisons whatever r.
+ */
+export function rankFilter(src: Float32Array, width: number, height: number, r: number, isMax: boolean): Float32Array {
+  const k = 2 * r + 1;
   const pass = (a: Float32Array, horizontal: boolean): Float32Array => {
     const out = new Float32Array(a.length);
     const len = horizontal ? width : height;
     const lines = horizontal ? height : width;
+    const stride = horizontal ? 1 : width;
+    const padded = len + 2 * r;
+    const line = new Float32Array(padded);
+    const pre = new Float32Array(padded);
+    const suf = new Float32Array(padded);
+    const fill = isMax ? -Infinity : Infinity;
     for (let l = 0; l < lines; l++) {
+      const base = horizontal ? l * width : l;
+      line.fill(fill);
+      for (let i = 0; i < len; i++) line[i + r] = a[base + i * stride]!;
+      for (let i = 0; i < padded; i++) {
+        const v = line[i]!;
+        pre[i] = i % k === 0 ? v : isMax ? Math.max(pre[i - 1]!, v) : Math.min(pre[i - 1]!, v);
+      }
+      for (let i = padded - 1; i >= 0; i--) {
+        const v = line[i]!;
+        suf[i] = i % k === k - 1 || i === padded - 1 ? v : isMax ? Math.max(suf[i + 1]!, v) : Math.min(suf[i + 1]!, v);
+      }
+      // The window of output i is padded[i … i + 2r]: suffix from its start, prefix to its end.
       for (let i = 0; i < len; i++) {
-        let v = isMax ? -Infinity : Infinity;
-        for (let k = Math.max(0, i - r); k <= Math.min(len - 1, i + r); k++) {
-          v = pick(v, horizontal ? a[l * width + k]! : a[k * width + l]!);
-        }
-        out[horizontal ? l * width + i : i * width + l] = v;
+        const s1 = suf[i]!;
+        const p1 = pre[i + 2 * r]!;
+        out[base + i * stride] = isMax ? (s1 > p1 ? s1 : p1) : s1 < p1 ? s1 : p1;
       }
     }
     return out;
@@ -100,14 +124,15 @@ function boxBlur(src: Float32Array, width: number, height: number, r: number): F
     const out = new Float32Array(a.length);
     const len = horizontal ? width : height;
     const lines = horizontal ? height : width;
-    const at = (l: number, i: number) => (horizontal ? l * width + i : i * width + l);
+    const stride = horizontal ? 1 : width;
+    const prefix = new Float64Array(len + 1);
     for (let l = 0; l < lines; l++) {
-      const prefix = new Float64Array(len + 1);
-      for (let i = 0; i < len; i++) prefix[i + 1] = prefix[i]! + a[at(l, i)]!;
+      const base = horizontal ? l * width : l;
+      for (let i = 0; i < len; i++) prefix[i + 1] = prefix[i]! + a[base + i * stride]!;
       for (let i = 0; i < len; i++) {
         const lo = Math.max(0, i - r);
         const hi = Math.min(len, i + r + 1);
-        out[at(l, i)] = (prefix[hi]! - prefix[lo]!) / (hi - lo);
+        out[base + i * stride] = (prefix[hi]! - prefix[lo]!) / (hi - lo);
       }
     }
     return out;
@@ -231,7 +256,9 @@ export function photoToInk(gray01: Float32Array, width: number, height: number):
   const keep = new Uint8Array(components.length + 1);
   let kept = 0;
   let keptArea = 0;
+  let sizeable = 0;
   for (const c of components) {
+    if (c.area >= Math.max(4, SIZEABLE_AREA * body.area)) sizeable++;
     const isNear = c.x1 >= body.x0 - grow && c.x0 <= body.x1 + grow && c.y1 >= body.y0 - grow && c.y0 <= body.y1 + grow;
     if (c === body || (c.area >= MIN_PART_AREA * body.area && isNear)) {
       keep[c.label] = 1;
@@ -262,7 +289,7 @@ export function photoToInk(gray01: Float32Array, width: number, height: number):
   }
   return {
     ink01, width: w, height: h, threshold,
-    components: components.length, keptComponents: kept,
+    components: components.length, keptComponents: kept, sizeableComponents: sizeable,
     keptFraction: keptArea / above, coverage: keptArea / (w * h),
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { colorizeAttributions } from '../../engine/image/colormap';
 import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
-import { drawRgba, get2d, grayToRgba } from '../explain/canvas-utils';
+import { OVERLAY_DIGIT_LEVEL, drawRgba, get2d, grayToRgba } from '../explain/canvas-utils';
 
 interface MapCanvasProps {
   /** The digit, Float32Array(784) in [0, 1]; dimmed under the map. */
@@ -23,7 +23,7 @@ export function MapCanvas({ input, map = null, maxAbs = 0, size = 140, label, te
     if (!ctx) return;
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, size, size);
-    if (input) drawRgba(ctx, grayToRgba(input, map ? 0.45 : 1), MNIST_SIDE, MNIST_SIDE);
+    if (input) drawRgba(ctx, grayToRgba(input, map ? OVERLAY_DIGIT_LEVEL : 1), MNIST_SIDE, MNIST_SIDE);
     if (map) drawRgba(ctx, colorizeAttributions(map, maxAbs, 'alpha'), MNIST_SIDE, MNIST_SIDE);
   }, [input, map, maxAbs, size]);
   return <canvas ref={ref} width={size} height={size} className="compare-canvas" role="img" aria-label={label} data-testid={testId} />;

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useExplainStore, type HeatmapView, type ReferenceChoice } from '../../state/explain-store';
 import type { ExplainRule } from '../../workers/explain-protocol';
+import { ReferenceThumb } from './reference-thumb';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -66,13 +67,16 @@ export function ExplainControls() {
 
         <div className="field">
           <label htmlFor={`${id}-reference`}>Reference</label>
-          <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => onReference(e.target.value as ReferenceChoice)}>
-            {REFERENCES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <div className="reference-field-row">
+            <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => onReference(e.target.value as ReferenceChoice)}>
+              {REFERENCES.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+            <ReferenceThumb />
+          </div>
         </div>
       </div>
 

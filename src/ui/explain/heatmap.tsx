@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { colorizeAttributions, symmetricScale } from '../../engine/image/colormap';
 import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
 import { useExplainStore } from '../../state/explain-store';
-import { drawRgba, get2d, grayToRgba } from './canvas-utils';
+import { OVERLAY_DIGIT_LEVEL, drawRgba, get2d, grayToRgba } from './canvas-utils';
 import { HeatmapLegend } from './heatmap-legend';
 
 const SIZE = 280;
@@ -13,7 +13,7 @@ function paint(canvas: HTMLCanvasElement | null, input: Float32Array | null, map
   if (!ctx) return;
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, SIZE, SIZE);
-  if (mode !== 'map' && input) drawRgba(ctx, grayToRgba(input, mode === 'overlay' ? 0.45 : 1), MNIST_SIDE, MNIST_SIDE);
+  if (mode !== 'map' && input) drawRgba(ctx, grayToRgba(input, mode === 'overlay' ? OVERLAY_DIGIT_LEVEL : 1), MNIST_SIDE, MNIST_SIDE);
   if (mode !== 'input' && map) drawRgba(ctx, colorizeAttributions(map, maxAbs, mode === 'overlay' ? 'alpha' : 'opaque'), MNIST_SIDE, MNIST_SIDE);
 }
 
@@ -52,7 +52,19 @@ export function Heatmap() {
         ) : null}
         <canvas ref={mapRef} width={SIZE} height={SIZE} className="heatmap-canvas" data-testid="heatmap" role="img" aria-label={label} />
       </div>
-      <HeatmapLegend maxAbs={maxAbs} />
+      <HeatmapLegend maxAbs={maxAbs} isOverlay={view === 'overlay'} />
     </figure>
+  );
+}
+
+/** "Why 7: DeepLIFT contributions to class 7" (with "rather than 3" for a contrast); generic until there is a result. */
+export function HeatmapTitle({ id }: { id: string }) {
+  const target = useExplainStore((s) => s.result?.target ?? null);
+  const contrast = useExplainStore((s) => s.result?.contrast ?? null);
+  if (target === null) return <h2 id={id}>Why: DeepLIFT contributions</h2>;
+  return (
+    <h2 id={id} data-testid="heatmap-title">
+      {contrast !== null ? `Why ${target} rather than ${contrast}: DeepLIFT contributions` : `Why ${target}: DeepLIFT contributions to class ${target}`}
+    </h2>
   );
 }

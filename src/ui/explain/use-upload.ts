@@ -1,4 +1,5 @@
 import { useCallback, type RefObject } from 'react';
+import { notADigitMessage, photoLikeness } from '../../engine/image/digit-likeness';
 import { fitToMnist, rgbaToGray01, uploadToInk } from '../../engine/image/mnist-preprocess';
 import { useExplainStore } from '../../state/explain-store';
 import { decodeImageFile } from '../common/decode-image';
@@ -19,6 +20,7 @@ const UPLOAD_MIN_SIDE = 8;
 export function useUpload(surface: RefObject<DrawingSurface | null>): (file: File) => Promise<void> {
   const showError = useExplainStore((s) => s.showError);
   const dismissError = useExplainStore((s) => s.dismissError);
+  const setNotDigitWarning = useExplainStore((s) => s.setNotDigitWarning);
   return useCallback(
     async (file: File) => {
       let bitmap: ImageBitmap | null = null;
@@ -28,9 +30,10 @@ export function useUpload(surface: RefObject<DrawingSurface | null>): (file: Fil
         const rgba = bitmapPixels(bitmap);
         if (!rgba) throw new Error('this browser cannot read image pixels (no 2D canvas)');
         // A photo (uneven, textured paper) is cleaned first: background removed, Otsu, the ink's components kept.
-        const { ink01, width, height } = uploadToInk(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
+        const { ink01, width, height, photo } = uploadToInk(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
         fitToMnist(ink01, width, height); // throws EmptyInputError before the drawing is touched
         surface.current?.paintInk(ink01, width, height);
+        setNotDigitWarning(notADigitMessage(photoLikeness(photo)));
         dismissError();
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e));
@@ -40,6 +43,6 @@ export function useUpload(surface: RefObject<DrawingSurface | null>): (file: Fil
         bitmap?.close();
       }
     },
-    [surface, showError, dismissError],
+    [surface, showError, dismissError, setNotDigitWarning],
   );
 }

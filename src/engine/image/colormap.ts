@@ -103,3 +103,25 @@ export function overlayCssGradient(under: number, direction = 'to right', sample
   }
   return `linear-gradient(${direction}, ${stops.join(', ')})`;
 }
+
+/** The quantile used for robust colour scales: a few extreme pixels saturate instead of washing out the rest. */
+export const ROBUST_SCALE_QUANTILE = 0.99;
+
+/**
+ * A robust symmetric scale of one or more maps: the `quantile` of the
+ * non-zero finite |v| pooled over all of them (0 when there are none). Unlike
+ * the maximum, one extreme pixel does not make every other pixel pale, and a
+ * map of a larger unit does not turn the others into solid blocks.
+ */
+export function robustScale(maps: ArrayLike<number>[], quantile = ROBUST_SCALE_QUANTILE): number {
+  const values: number[] = [];
+  for (const map of maps) {
+    for (let i = 0; i < map.length; i++) {
+      const v = Math.abs(map[i]!);
+      if (v > 0 && Number.isFinite(v)) values.push(v);
+    }
+  }
+  if (values.length === 0) return 0;
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.ceil(quantile * values.length) - 1)]!;
+}

@@ -1,4 +1,4 @@
-import { symmetricScale } from '../../engine/image/colormap';
+import { ROBUST_SCALE_QUANTILE, robustScale } from '../../engine/image/colormap';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
 import type { CompareMap } from '../../workers/compare-protocol';
@@ -19,7 +19,9 @@ export function CompareView() {
   const scale = useCompareStore((s) => s.settings.scale);
   const isComparing = useCompareStore((s) => s.isComparing);
   const updateSettings = useCompareStore((s) => s.updateSettings);
-  const shared = result ? symmetricScale(...result.maps.map((m) => m.attributions)) : 0;
+  const reference = useCompareStore((s) => s.compareReference);
+  const shared = result ? robustScale(result.maps.map((m) => m.attributions)) : 0;
+  const percentile = Math.round(100 * ROBUST_SCALE_QUANTILE);
   return (
     <section className="card compare-card" data-testid="compare-view" aria-labelledby="compare-title" aria-busy={isComparing}>
       <div className="compare-head">
@@ -37,13 +39,22 @@ export function CompareView() {
           One colour scale per map
         </label>
       </div>
+      {result && reference ? (
+        <div className="compare-reference">
+          <MapCanvas input={reference} size={56} label="The reference the methods used" testId="compare-reference" />
+          <p className="muted section-note">
+            The reference the methods compared with (the Explain panel's choice): DeepLIFT, integrated gradients and
+            gradient × input measure from it, DeepLIFT-SHAP from noisy copies of it; gradient and guided backprop use none.
+          </p>
+        </div>
+      ) : null}
       {!result ? (
         <p className="muted">{isComparing ? 'Running every method…' : 'Draw a digit on the Explain tab; it is explained here by every method.'}</p>
       ) : (
         <>
           <ol className="compare-row">
             {result.maps.map((m) => {
-              const maxAbs = scale === 'shared' ? shared : symmetricScale(m.attributions);
+              const maxAbs = scale === 'shared' ? shared : robustScale([m.attributions]);
               return (
                 <li key={m.method} className="compare-item" data-testid={`compare-map-${m.method}`}>
                   <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} />
@@ -54,7 +65,11 @@ export function CompareView() {
               );
             })}
           </ol>
-          {scale === 'shared' ? <HeatmapLegend maxAbs={shared} /> : <p className="muted section-note">Each map has its own scale (±value under it).</p>}
+          {scale === 'shared' ? (
+            <HeatmapLegend maxAbs={shared} isOverlay scaleNote={`One shared scale: ±${formatScale(shared)} is the ${percentile}th percentile of the non-zero |scores| over all maps; stronger pixels saturate.`} />
+          ) : (
+            <HeatmapLegend maxAbs={null} isOverlay scaleNote={`Each map has its own scale (±value under it): the ${percentile}th percentile of its non-zero |scores|, because gradient and guided backprop (∂t/∂x) are not in the other methods' units.`} />
+          )}
         </>
       )}
     </section>

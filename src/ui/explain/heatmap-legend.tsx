@@ -9,8 +9,8 @@ export function formatScale(value: number): string {
 }
 
 interface HeatmapLegendProps {
-  /** The symmetric scale: colours run from −maxAbs to +maxAbs. */
-  maxAbs: number;
+  /** The symmetric scale: colours run from −maxAbs to +maxAbs; null: each map has its own (ticks say "−scale", "+scale"). */
+  maxAbs: number | null;
   compact?: boolean;
   /**
    * The map is an overlay (colour at opacity √|v| over the dimmed digit): the bar then shows exactly that,
@@ -34,10 +34,10 @@ export function HeatmapLegend({ maxAbs, compact = false, isOverlay = false, scal
       ) : (
         <div className="legend-bar" style={{ background: divergingCssGradient() }} aria-hidden="true" />
       )}
-      <div className="legend-ticks" aria-label={`Colour scale from minus ${formatScale(maxAbs)} to plus ${formatScale(maxAbs)}`}>
-        <span>−{formatScale(maxAbs)}</span>
+      <div className="legend-ticks" aria-label={maxAbs === null ? 'Colour scale from minus to plus each map’s own scale' : `Colour scale from minus ${formatScale(maxAbs)} to plus ${formatScale(maxAbs)}`}>
+        <span>−{maxAbs === null ? 'scale' : formatScale(maxAbs)}</span>
         <span>{isOverlay ? '0 (no colour)' : '0'}</span>
-        <span>+{formatScale(maxAbs)}</span>
+        <span>+{maxAbs === null ? 'scale' : formatScale(maxAbs)}</span>
       </div>
       {isOverlay ? <p className="legend-note muted">Top: over the digit (grey); bottom: over the black background. Zero adds no colour.</p> : null}
       {scaleNote ? <p className="legend-note muted">{scaleNote}</p> : null}

@@ -154,6 +154,30 @@ describe('ComparePanel', () => {
     expect(useCompareStore.getState().settings.isPairChosen).toBe(true);
   });
 
+  it('downloads each map’s raw scores (JSON) with what they explain', async () => {
+    let saved: Blob | null = null;
+    URL.createObjectURL = vi.fn((b: Blob) => {
+      saved = b;
+      return 'blob:test';
+    });
+    URL.revokeObjectURL = vi.fn();
+    const names: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    });
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    act(() => useExplainStore.getState().updateSettings({ target: 8, contrast: 3 }));
+    render(<ComparePanel isActive />);
+    await waitFor(() => expect(screen.getByTestId('compare-export-guided-backprop')).toBeInTheDocument());
+    for (const m of METHOD_NAMES) expect(screen.getByTestId(`compare-export-${m}`)).toBeInTheDocument();
+    fireEvent.click(within(screen.getByTestId('compare-export-guided-backprop')).getByRole('button', { name: /as JSON/ }));
+    expect(names).toEqual(['guided-backprop-class-8-vs-3.json']);
+    const json = JSON.parse(await saved!.text());
+    const index = METHOD_NAMES.indexOf('guided-backprop');
+    expect(json).toMatchObject({ method: 'guided-backprop', target: 8, contrast: 3, reference: 'black', delta: null });
+    expect(json.attributions[300]).toBe(index + 1);
+  });
+
   it('shows a worker failure as an error message', async () => {
     stub.compare = async () => {
       throw Object.assign(new Error('The digit model could not be loaded: 404'), { name: 'ModelLoadError' });

@@ -1,8 +1,11 @@
+import { useRef } from 'react';
 import { ROBUST_SCALE_QUANTILE, robustScale } from '../../engine/image/colormap';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
+import { useExplainStore } from '../../state/explain-store';
 import type { CompareMap } from '../../workers/compare-protocol';
 import { HeatmapLegend, formatScale } from '../explain/heatmap-legend';
+import { ExportButtons } from '../common/export-buttons';
 import { MapCanvas } from './map-canvas';
 
 /** "Σ 1.234 · Δt 1.234" where there is a Δt, else "Σ 12.3 (no reference)"; SHAP adds its spread. */
@@ -20,6 +23,7 @@ export function CompareView() {
   const isComparing = useCompareStore((s) => s.isComparing);
   const updateSettings = useCompareStore((s) => s.updateSettings);
   const reference = useCompareStore((s) => s.compareReference);
+  const explainReference = useExplainStore((s) => s.settings.reference);
   const shared = result ? robustScale(result.maps.map((m) => m.attributions)) : 0;
   const percentile = Math.round(100 * ROBUST_SCALE_QUANTILE);
   return (
@@ -56,12 +60,8 @@ export function CompareView() {
             {result.maps.map((m) => {
               const maxAbs = scale === 'shared' ? shared : robustScale([m.attributions]);
               return (
-                <li key={m.method} className="compare-item" data-testid={`compare-map-${m.method}`}>
-                  <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} />
-                  <strong>{METHOD_LABELS[m.method]}</strong>
-                  <span className="compare-sum">{describeCompleteness(m)}</span>
-                  <span className="muted compare-ms">{m.ms.toFixed(1)} ms{scale === 'per-map' ? ` · ±${formatScale(maxAbs)}` : ''}</span>
-                </li>
+                <CompareItem key={m.method} map={m} input={input} maxAbs={maxAbs} isPerMap={scale === 'per-map'}
+                  target={result.target} contrast={result.contrast} reference={explainReference} />
               );
             })}
           </ol>
@@ -73,5 +73,37 @@ export function CompareView() {
         </>
       )}
     </section>
+  );
+}
+
+interface CompareItemProps {
+  map: CompareMap;
+  input: Float32Array | null;
+  maxAbs: number;
+  isPerMap: boolean;
+  target: number;
+  contrast: number | null;
+  reference: string;
+}
+
+/** One method's map with its completeness, cost and downloads. */
+function CompareItem({ map: m, input, maxAbs, isPerMap, target, contrast, reference }: CompareItemProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  return (
+    <li className="compare-item" data-testid={`compare-map-${m.method}`}>
+      <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} canvasRef={canvasRef} />
+      <strong>{METHOD_LABELS[m.method]}</strong>
+      <span className="compare-sum">{describeCompleteness(m)}</span>
+      <span className="muted compare-ms">{m.ms.toFixed(1)} ms{isPerMap ? ` · ±${formatScale(maxAbs)}` : ''}</span>
+      <ExportButtons
+        testId={`compare-export-${m.method}`}
+        what={`the ${METHOD_LABELS[m.method]} map`}
+        getCanvas={() => canvasRef.current}
+        values={m.attributions}
+        input={input}
+        baseName={`${m.method}-class-${target}${contrast !== null ? `-vs-${contrast}` : ''}`}
+        meta={{ method: m.method, target, contrast, reference, sum: m.sum, delta: m.delta, colourScaleMaxAbs: maxAbs }}
+      />
+    </li>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import { colorizeAttributions } from '../../engine/image/colormap';
 import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
 import { OVERLAY_DIGIT_LEVEL, drawRgba, get2d, grayToRgba } from '../explain/canvas-utils';
@@ -13,11 +13,14 @@ interface MapCanvasProps {
   size?: number;
   label: string;
   testId?: string;
+  /** Receives the canvas element (for PNG export). */
+  canvasRef?: RefObject<HTMLCanvasElement | null>;
 }
 
 /** A 28×28 digit, with scores over it in the Explain panel's diverging colours (alpha overlay). */
-export function MapCanvas({ input, map = null, maxAbs = 0, size = 140, label, testId }: MapCanvasProps) {
-  const ref = useRef<HTMLCanvasElement>(null);
+export function MapCanvas({ input, map = null, maxAbs = 0, size = 140, label, testId, canvasRef }: MapCanvasProps) {
+  const ownRef = useRef<HTMLCanvasElement>(null);
+  const ref = canvasRef ?? ownRef;
   useEffect(() => {
     const ctx = get2d(ref.current);
     if (!ctx) return;

@@ -3,6 +3,7 @@ import { colorizeAttributions, symmetricScale } from '../../engine/image/colorma
 import { MNIST_SIDE } from '../../engine/image/mnist-preprocess';
 import { useExplainStore } from '../../state/explain-store';
 import { OVERLAY_DIGIT_LEVEL, drawRgba, get2d, grayToRgba } from './canvas-utils';
+import { ExportButtons } from '../common/export-buttons';
 import { HeatmapLegend } from './heatmap-legend';
 
 const SIZE = 280;
@@ -26,6 +27,7 @@ export function Heatmap() {
   const result = useExplainStore((s) => s.result);
   const input = useExplainStore((s) => s.resultInput);
   const view = useExplainStore((s) => s.settings.view);
+  const settings = useExplainStore((s) => s.settings);
   const mapRef = useRef<HTMLCanvasElement>(null);
   const inputRef = useRef<HTMLCanvasElement>(null);
   const maxAbs = result ? symmetricScale(result.attributions) : 0;
@@ -53,6 +55,19 @@ export function Heatmap() {
         <canvas ref={mapRef} width={SIZE} height={SIZE} className="heatmap-canvas" data-testid="heatmap" role="img" aria-label={label} />
       </div>
       <HeatmapLegend maxAbs={maxAbs} isOverlay={view === 'overlay'} />
+      <ExportButtons
+        testId="heatmap-export"
+        what="this heatmap"
+        getCanvas={() => mapRef.current}
+        values={result.attributions}
+        input={input}
+        baseName={`deeplift-${settings.rule}-class-${result.target}${result.contrast !== null ? `-vs-${result.contrast}` : ''}`}
+        meta={{
+          method: `deeplift-${settings.rule}`, target: result.target, contrast: result.contrast,
+          softmaxNormalize: settings.softmaxNormalize, reference: settings.reference, sum: result.sum, delta: result.delta,
+          predicted: result.predicted, colourScaleMaxAbs: maxAbs,
+        }}
+      />
     </figure>
   );
 }

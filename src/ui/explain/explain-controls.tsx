@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useExplainStore, type HeatmapView, type ReferenceChoice } from '../../state/explain-store';
 import type { ExplainRule } from '../../workers/explain-protocol';
+import { CopyLinkButton } from './copy-link-button';
 import { ReferenceThumb } from './reference-thumb';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -91,6 +92,8 @@ export function ExplainControls() {
       <button type="button" className="btn btn-small" onClick={captureReference} disabled={!hasDrawing}>
         Use current drawing as reference
       </button>
+
+      <CopyLinkButton />
 
       <fieldset className="view-toggle">
         <legend className="visually-hidden">Heatmap view</legend>

@@ -77,6 +77,15 @@ describe('Explain panel for newcomers', () => {
     expect(legend()).not.toHaveTextContent('no colour');
   });
 
+  it('copies a link that carries the settings', async () => {
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(<ExplainPanel />);
+    fireEvent.click(screen.getByTestId('copy-link'));
+    await waitFor(() => expect(screen.getByText(/Link copied/)).toBeInTheDocument());
+    expect(writeText).toHaveBeenCalledWith(window.location.href);
+  });
+
   it('makes the visible upload button the focusable control: Enter and Space open the chooser', async () => {
     const user = userEvent.setup();
     render(<ExplainPanel />);

@@ -12,6 +12,7 @@ import { NotDigitWarning } from './not-digit-warning';
 import { Prediction } from './prediction';
 import { ProbabilityBars } from './probability-bars';
 import { ReferenceSameNotice } from './reference-thumb';
+import { ResultStrip } from './result-strip';
 import { SumReadout } from './sum-readout';
 import { usePanelVisible } from './use-panel-visible';
 import { useUpload } from './use-upload';
@@ -44,6 +45,7 @@ export function ExplainPanel() {
         <h2 id="explain-settings-title" className="visually-hidden">Explanation settings</h2>
         <ExplainControls />
       </section>
+      <ResultStrip />
       <div className="explain-grid">
         <section className="card explain-card explain-draw" aria-labelledby="explain-draw-title">
           <h2 id="explain-draw-title">Draw a digit</h2>

@@ -8,12 +8,12 @@ import { HeatmapLegend } from './heatmap-legend';
 
 const SIZE = 280;
 
-/** Draws the digit (dimmed when something goes on top) and, if given, the contributions. */
-function paint(canvas: HTMLCanvasElement | null, input: Float32Array | null, map: Float32Array | null, maxAbs: number, mode: 'overlay' | 'map' | 'input') {
+/** Draws the digit (dimmed when something goes on top) and, if given, the contributions, over the whole canvas. */
+export function paint(canvas: HTMLCanvasElement | null, input: Float32Array | null, map: Float32Array | null, maxAbs: number, mode: 'overlay' | 'map' | 'input') {
   const ctx = get2d(canvas);
   if (!ctx) return;
   ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, SIZE, SIZE);
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   if (mode !== 'map' && input) drawRgba(ctx, grayToRgba(input, mode === 'overlay' ? OVERLAY_DIGIT_LEVEL : 1), MNIST_SIDE, MNIST_SIDE);
   if (mode !== 'input' && map) drawRgba(ctx, colorizeAttributions(map, maxAbs, mode === 'overlay' ? 'alpha' : 'opaque'), MNIST_SIDE, MNIST_SIDE);
 }

@@ -151,7 +151,7 @@ test.describe('Accessibility', () => {
     await page.getByTestId('tab-dream').focus();
     await tabTo(page, 'dream-upload-button');
     expect(await focusIsVisible(page), 'visible focus on the photo picker').toBe(true);
-    await (await openChooserByKeyboard(page)).setFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: photoPng(64, 48) });
+    await (await openChooserByKeyboard(page, 'Space')).setFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: photoPng(64, 48) });
     await expect(page.getByTestId('photo-info')).toContainText('64');
 
     for (const [id, value] of [['octaves-input', '1'], ['steps-input', '2']] as const) {

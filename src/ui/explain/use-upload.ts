@@ -1,7 +1,7 @@
 import { useCallback, type RefObject } from 'react';
 import { notADigitMessage, photoLikeness } from '../../engine/image/digit-likeness';
-import { fitToMnist, rgbaToGray01, uploadToInk } from '../../engine/image/mnist-preprocess';
-import { useExplainStore } from '../../state/explain-store';
+import { fitToMnist, rgbaToGray01 } from '../../engine/image/mnist-preprocess';
+import { cleanUploadInk, useExplainStore } from '../../state/explain-store';
 import { decodeImageFile } from '../common/decode-image';
 import { bitmapPixels } from './canvas-utils';
 import type { DrawingSurface } from './draw-canvas';
@@ -29,8 +29,8 @@ export function useUpload(surface: RefObject<DrawingSurface | null>): (file: Fil
         bitmap = decoded.bitmap;
         const rgba = bitmapPixels(bitmap);
         if (!rgba) throw new Error('this browser cannot read image pixels (no 2D canvas)');
-        // A photo (uneven, textured paper) is cleaned first: background removed, Otsu, the ink's components kept.
-        const { ink01, width, height, photo } = uploadToInk(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
+        // A photo (uneven, textured paper) is cleaned first, in the worker: background removed, Otsu, the ink's components kept.
+        const { ink01, width, height, photo } = await cleanUploadInk(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
         fitToMnist(ink01, width, height); // throws EmptyInputError before the drawing is touched
         surface.current?.paintInk(ink01, width, height);
         setNotDigitWarning(notADigitMessage(photoLikeness(photo)));

@@ -1,7 +1,7 @@
 /**
  * Issue 12 (what a newcomer trips over), Explain side, in the real app on WASM:
  * photographed digits and not-a-digit photos, the layout on desktop and phone
- * (screenshots under docs/screenshots), downloads, and a shareable link.
+ * (screenshots; `UPDATE_SCREENSHOTS=1` rewrites docs/screenshots), downloads, and a shareable link.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ import { drawSeven, mnistDigit } from './helpers';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const samples = [resolve(here, '../../shared/samples'), resolve(here, '../../../shared/samples')].find((p) => existsSync(p));
-const SHOTS = resolve(here, '../docs/screenshots');
+/** The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); otherwise they go to test-results. */
+const SHOTS = resolve(here, process.env.UPDATE_SCREENSHOTS ? '../docs/screenshots' : '../test-results/screenshots');
 
 function photoPng(digit: number): Buffer {
   const width = 64;

@@ -32,8 +32,8 @@ import type { PhotoInk } from './photo-ink';
 export const KEPT_MIN = 0.9;
 /** More sizeable pieces than this is a scene, not a digit (generated digit photos: ≤ 2). */
 export const PIECES_MAX = 4;
-/** Kept ink covering more than this share of the picture is texture or noise (generated digit photos: ≤ 0.10). */
-export const COVERAGE_MAX = 0.25;
+/** Kept ink covering more than this share of the picture is texture or noise (generated digit photos: ≤ 0.10; noise: ≥ 0.43). */
+export const COVERAGE_MAX = 0.38;
 
 export interface DigitLikeness {
   isUnlike: boolean;

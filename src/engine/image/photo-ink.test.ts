@@ -74,6 +74,18 @@ describe('photo clean-up building blocks', () => {
     expect(stray).toBe(0);
   });
 
+  it('cleans light chalk on a dark, unevenly lit board the same way (inverted first)', () => {
+    const digit = Array.from({ length: 784 }, (_, i) => (Math.abs((i % 28) - 14) < 2 && i > 112 && i < 672 ? 1 : 0));
+    const gray = rgbaToGray01(digitPhoto(digit, { width: 150, height: 120, digitSide: 80, rotation: 3, seed: 5 }), 150, 120);
+    const board = gray.map((v) => 1 - v);
+    const a = uploadToInk(gray, 150, 120);
+    const b = uploadToInk(board, 150, 120);
+    expect(a.isPhoto && b.isPhoto).toBe(true);
+    let maxDiff = 0;
+    for (let i = 0; i < a.ink01.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.ink01[i]! - b.ink01[i]!));
+    expect(maxDiff).toBeLessThan(1e-4); // 1 − (1 − v) in float32
+  });
+
   it('leaves clean uploads on the clean-background path, unchanged', () => {
     const w = 60, h = 60;
     const g = new Float32Array(w * h).fill(0.95);

@@ -25,18 +25,18 @@ async function openApp(page: Page) {
 
 /** Presses Tab until `testId` has focus (at most `limit` times); returns the test ids and names met on the way. */
 /**
- * Opens the focused file input's chooser with the keyboard. Headless Chromium now and then
- * drops the first key's chooser (no dialog event), so Space is tried, then Enter, each
- * with a short wait; a real failure to open still fails the test.
+ * Opens the focused upload button's chooser with `key`. Headless Chromium now and then
+ * drops the first key's chooser (no dialog event), so the key is tried up to three times,
+ * each with a short wait; a real failure to open still fails the test.
  */
-async function openChooserByKeyboard(page: Page): Promise<FileChooser> {
-  for (const key of ['Space', 'Enter', 'Space']) {
+async function openChooserByKeyboard(page: Page, key: 'Enter' | 'Space' = 'Enter'): Promise<FileChooser> {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const chooser = page.waitForEvent('filechooser', { timeout: 10_000 }).catch(() => null);
     await page.keyboard.press(key);
     const opened = await chooser;
     if (opened) return opened;
   }
-  throw new Error('the focused file input never opened its chooser from the keyboard');
+  throw new Error(`the focused upload button never opened its chooser on ${key}`);
 }
 
 async function tabTo(page: Page, testId: string, limit = 60): Promise<string[]> {
@@ -109,7 +109,7 @@ test.describe('Accessibility', () => {
     await openApp(page);
     await page.locator('body').click({ position: { x: 1, y: 1 } });
     const order: string[] = [];
-    for (const id of ['tab-explain', 'rule-select', 'target-select', 'contrast-select', 'reference-select', 'draw-canvas', 'draw-clear', 'explain-upload']) {
+    for (const id of ['tab-explain', 'rule-select', 'target-select', 'contrast-select', 'reference-select', 'draw-canvas', 'draw-clear', 'explain-upload-button']) {
       order.push(...(await tabTo(page, id)));
       expect(await focusIsVisible(page), `visible focus on ${id}`).toBe(true);
     }
@@ -119,8 +119,13 @@ test.describe('Accessibility', () => {
     );
     expect(description).toMatch(/upload|paste/i);
 
-    // Upload a digit with the keyboard: the focused file input opens the chooser on Space.
-    await (await openChooserByKeyboard(page)).setFiles({ name: 'seven.png', mimeType: 'image/png', buffer: digitPng(mnistDigit(7)) });
+    // The focus is on the visible button itself (its own ring), not on a hidden input or the hint beside it.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BUTTON');
+    // Upload with the keyboard: the focused (visible) button opens the chooser on Enter and on Space.
+    await (await openChooserByKeyboard(page, 'Space')).setFiles({ name: 'one.png', mimeType: 'image/png', buffer: digitPng(mnistDigit(1)) });
+    await page.waitForFunction(() => window.__dreamlift?.explain().result?.predicted === 1 && window.__dreamlift.explain().status === 'idle', undefined, { timeout: 90_000 });
+    await page.getByTestId('explain-upload-button').focus();
+    await (await openChooserByKeyboard(page, 'Enter')).setFiles({ name: 'seven.png', mimeType: 'image/png', buffer: digitPng(mnistDigit(7)) });
     await page.waitForFunction(() => window.__dreamlift?.explain().result?.predicted === 7 && window.__dreamlift.explain().status === 'idle', undefined, { timeout: 90_000 });
 
     // Change the rule with the keyboard; the explanation follows.
@@ -144,9 +149,9 @@ test.describe('Accessibility', () => {
     await expect(page.getByTestId('max-side-select')).toHaveValue('64');
 
     await page.getByTestId('tab-dream').focus();
-    await tabTo(page, 'dream-upload');
+    await tabTo(page, 'dream-upload-button');
     expect(await focusIsVisible(page), 'visible focus on the photo picker').toBe(true);
-    await (await openChooserByKeyboard(page)).setFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: photoPng(64, 48) });
+    await (await openChooserByKeyboard(page, 'Space')).setFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: photoPng(64, 48) });
     await expect(page.getByTestId('photo-info')).toContainText('64');
 
     for (const [id, value] of [['octaves-input', '1'], ['steps-input', '2']] as const) {

@@ -11,9 +11,15 @@ import { createCompareClient, type CompareClient } from '../workers/compare-clie
 import type { CompareResult, EraseResult } from '../workers/compare-protocol';
 import type { ExplainParams } from '../workers/explain-protocol';
 import { isAbortError } from '../workers/worker-handle';
+import { referencePixels } from '../engine/image/reference';
 import { describeError } from './explain-store';
 import { useRuntimeStore } from './runtime-store';
 
+/**
+ * 'shared': one robust scale for all maps (99th percentile of the non-zero |scores| pooled over them);
+ * 'per-map' (default): each map its own robust scale, since gradient and guided backprop (∂t/∂x) are not in
+ * the contribution methods' units (of t) and a shared scale turns one kind into solid blocks or blanks.
+ */
 export type ScaleMode = 'shared' | 'per-map';
 
 export interface CompareSettings {
@@ -22,6 +28,8 @@ export interface CompareSettings {
   /** Erase to convert: the class to convert from and to. */
   original: number;
   target: number;
+  /** Whether the user picked original/target themselves (then the pair no longer follows the prediction). */
+  isPairChosen: boolean;
   /** Pixels erased, 0 … 157. */
   erased: number;
   /** Integrated gradients' steps and DeepLIFT-SHAP's references. */
@@ -34,12 +42,21 @@ export interface CompareState {
   compare: CompareResult | null;
   /** The digit `compare` was computed for. */
   compareInput: Float32Array | null;
+  /** The reference image the methods used for `compare` (the same engine function the worker calls), [784] in [0, 1]. */
+  compareReference: Float32Array | null;
   erase: EraseResult | null;
   eraseInput: Float32Array | null;
   isComparing: boolean;
   isErasing: boolean;
   error: string | null;
   updateSettings: (changes: Partial<CompareSettings>) => void;
+  /** The user's own choice of the Erase pair: kept from now on, whatever the prediction does. */
+  choosePair: (changes: Partial<Pick<CompareSettings, 'original' | 'target'>>) => void;
+  /**
+   * Follows the model's reading of the digit until the user chooses a pair: original = the predicted class,
+   * target = the most likely other class (from `probabilities`, the Explain panel's latest result).
+   */
+  followPrediction: (probabilities: readonly number[]) => void;
   /** Runs every method on `pixels01` with the Explain panel's target/contrast/reference. */
   runCompare: (pixels01: Float32Array, params: Pick<ExplainParams, 'target' | 'contrast' | 'reference'>) => Promise<void>;
   /** Computes the erasure curves of `pixels01` for the current original → target. */
@@ -48,8 +65,14 @@ export interface CompareState {
 }
 
 export const DEFAULT_COMPARE_SETTINGS: CompareSettings = {
-  scale: 'shared', original: 8, target: 3, erased: 40, steps: 50, references: 10,
+  scale: 'per-map', original: 8, target: 3, isPairChosen: false, erased: 40, steps: 50, references: 10,
 };
+
+/** The predicted class and the most likely other one. */
+export function topTwo(probabilities: readonly number[]): { first: number; second: number } {
+  const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  return { first: order[0]?.[1] ?? 0, second: order[1]?.[1] ?? 1 };
+}
 
 export const COMPARE_METHODS: MethodName[] = [...METHOD_NAMES];
 
@@ -91,6 +114,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   settings: DEFAULT_COMPARE_SETTINGS,
   compare: null,
   compareInput: null,
+  compareReference: null,
   erase: null,
   eraseInput: null,
   isComparing: false,
@@ -103,6 +127,15 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     set({ settings });
   },
 
+  choosePair: (changes) => get().updateSettings({ ...changes, isPairChosen: true }),
+
+  followPrediction: (probabilities) => {
+    const { settings } = get();
+    if (settings.isPairChosen || probabilities.length < 2) return;
+    const { first, second } = topTwo(probabilities);
+    if (settings.original !== first || settings.target !== second) set({ settings: { ...settings, original: first, target: second } });
+  },
+
   runCompare: async (pixels01, params) => {
     compareController?.abort();
     const mine = new AbortController();
@@ -113,7 +146,9 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
       const result = await getClient().compare(pixels01, { ...params, steps, references, methods: COMPARE_METHODS }, {
         signal: mine.signal, preference: useRuntimeStore.getState().preference,
       });
-      if (!mine.signal.aborted) set({ compare: result, compareInput: pixels01, ...succeeded('compare') });
+      if (!mine.signal.aborted) {
+        set({ compare: result, compareInput: pixels01, compareReference: referencePixels(params.reference, pixels01), ...succeeded('compare') });
+      }
     } catch (e) {
       if (!mine.signal.aborted && !isAbortError(e)) set(failed('compare', e));
     } finally {
@@ -159,7 +194,7 @@ export function resetCompareStore(): void {
   eraseController = null;
   errorSource = null;
   useCompareStore.setState({
-    settings: DEFAULT_COMPARE_SETTINGS, compare: null, compareInput: null, erase: null, eraseInput: null,
+    settings: DEFAULT_COMPARE_SETTINGS, compare: null, compareInput: null, compareReference: null, erase: null, eraseInput: null,
     isComparing: false, isErasing: false, error: null,
   });
 }

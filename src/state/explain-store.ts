@@ -18,6 +18,7 @@
 import { create } from 'zustand';
 import type { BackendInfo } from '../engine/backend';
 import { REFERENCE_BLUR_SIGMA, REFERENCE_GREY, type ReferenceSpec } from '../engine/image/reference';
+import { uploadToInk, type UploadInk } from '../engine/image/mnist-preprocess';
 import { createExplainClient, type ExplainClient } from '../workers/explain-client';
 import type { WorkerMemory } from '../workers/worker-stats';
 import type { ExplainParams, ExplainResult, ExplainRule } from '../workers/explain-protocol';
@@ -60,6 +61,9 @@ export interface ExplainState {
   errorIsInput: boolean;
   /** Whether the error offers a Retry button (the model could not be loaded). */
   canRetry: boolean;
+  /** Set when the uploaded picture is unlike a digit (engine/image/digit-likeness.ts), in words; null otherwise. */
+  notDigitWarning: string | null;
+  setNotDigitWarning: (message: string | null) => void;
   setPixels: (pixels01: Float32Array | null) => void;
   updateSettings: (changes: Partial<ExplainSettings>) => void;
   /** Uses the current drawing as the reference (and selects it). */
@@ -129,6 +133,15 @@ export async function explainWorkerMemory(): Promise<WorkerMemory | null> {
 /** The Explain worker's test-only fault hooks (window.__dreamlift.faults); null before its client exists. */
 export function explainWorkerFaults(): WorkerFaultHooks | null {
   return client?.faults ?? null;
+}
+
+/**
+ * An uploaded picture → clean ink (engine uploadToInk), in the Explain worker so a photo's clean-up never
+ * blocks the main thread; in place when the client has no worker (test stand-ins). `gray01` may be transferred.
+ */
+export async function cleanUploadInk(gray01: Float32Array, width: number, height: number): Promise<UploadInk> {
+  const c = getClient();
+  return c.cleanUpload ? c.cleanUpload(gray01, width, height) : uploadToInk(gray01, width, height);
 }
 
 /** What the user sees for a failure; AbortError never gets here. */
@@ -210,6 +223,7 @@ const INITIAL_DATA = {
   error: null,
   errorIsInput: false,
   canRetry: false,
+  notDigitWarning: null,
 } satisfies Partial<ExplainState>;
 
 export const useExplainStore = create<ExplainState>()((set, get) => ({
@@ -252,9 +266,10 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
 
   clearInput: () => {
     cancelPending();
-    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false, errorIsInput: false });
+    set({ pixels: null, result: null, resultInput: null, status: 'idle', error: null, canRetry: false, errorIsInput: false, notDigitWarning: null });
   },
 
+  setNotDigitWarning: (message) => set({ notDigitWarning: message }),
   showError: (message) => set({ error: message, canRetry: false, errorIsInput: true }),
   dismissError: () => set({ error: null, canRetry: false, errorIsInput: false }),
   retry: () => {

@@ -4,6 +4,7 @@ import { BackendBadge, BackendNotice } from './backend-badge';
 import { ComparePanel } from './compare/compare-panel';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
+import { useUrlSettings } from './use-url-settings';
 
 type Tab = 'explain' | 'dream' | 'compare' | 'about';
 
@@ -17,6 +18,7 @@ const TABS: readonly { id: Tab; label: string }[] = [
 /** The panels as tabs; all stay mounted so switching never loses a drawing, a photo or a running dream. */
 export function App() {
   const [tab, setTab] = useState<Tab>('explain');
+  useUrlSettings();
   return (
     <div className="app">
       <header className="app-header">

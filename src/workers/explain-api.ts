@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepLift } from '../engine/deeplift/deeplift';
-import { MNIST_PIXELS, MNIST_SIDE } from '../engine/image/mnist-preprocess';
+import { MNIST_PIXELS, MNIST_SIDE, uploadToInk } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
@@ -177,6 +177,12 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
     async memory() {
       return workerMemory(modelLoadMs);
+    },
+
+    async cleanUpload(gray01, width, height) {
+      const ink = uploadToInk(gray01, width, height);
+      // The photo's own arrays stay here; only the clean ink travels back.
+      return Comlink.transfer(ink, [ink.ink01.buffer]);
     },
 
     async fault(kind) {

@@ -5,6 +5,8 @@
  * worker dies, the next call starts a fresh one and starts it again.
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
+import * as Comlink from 'comlink';
+import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
@@ -36,6 +38,8 @@ export interface ExplainClient {
   memory?(): Promise<WorkerMemory | null>;
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
+  /** Cleans an uploaded picture in the worker (see ExplainApi.cleanUpload); `gray01` is transferred (the caller loses it). */
+  cleanUpload?(gray01: Float32Array, width: number, height: number): Promise<UploadInk>;
 }
 
 export function createExplainClient(
@@ -89,6 +93,12 @@ export function createExplainClient(
       handle.terminate();
       initFor = null;
     },
+    cleanUpload: (gray01, width, height) =>
+      handle.run((api) => {
+        // Optional in the API type (stand-ins may lack it); the real worker always has it.
+        const clean = api.cleanUpload as unknown as (g: Float32Array, w: number, h: number) => Promise<UploadInk>;
+        return clean(Comlink.transfer(gray01, [gray01.buffer]), width, height);
+      }),
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
     faults: faultHooks(handle, 'explain'),
   };

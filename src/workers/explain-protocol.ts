@@ -5,6 +5,7 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ReferenceSpec } from '../engine/image/reference';
+import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -59,6 +60,12 @@ export interface ExplainApi extends CancellableApi {
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
+  /**
+   * An uploaded picture (grayscale [0, 1], either polarity) → clean ink (engine uploadToInk: the photo clean-up
+   * when the paper is not clean), off the main thread. Rejects with EmptyInputError when there is no ink.
+   * Optional so stand-in APIs need not have it.
+   */
+  cleanUpload?(gray01: Float32Array, width: number, height: number): Promise<UploadInk>;
   /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
   fault?(kind: WorkerFault): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DIVERGING_STOPS, colorizeAttributions, divergingColor, divergingCssGradient, symmetricScale } from './colormap';
+import { DIVERGING_STOPS, colorizeAttributions, divergingColor, divergingCssGradient, overlayCssGradient, robustScale, symmetricScale } from './colormap';
 
 /** Relative luminance-ish lightness, enough to compare colours along the ramp. */
 const light = ([r, g, b]: readonly number[]) => 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
@@ -69,5 +69,32 @@ describe('symmetricScale and legend', () => {
     expect(css.startsWith('linear-gradient(to right,')).toBe(true);
     expect(css).toContain('rgb(33, 102, 172) 0%');
     expect(css).toContain('rgb(230, 97, 1) 100%');
+  });
+});
+
+describe('overlayCssGradient', () => {
+  it('shows the background itself at zero and the full end colours at ±max', () => {
+    const g = overlayCssGradient(115, 'to right', 4);
+    expect(g).toContain('rgb(33, 102, 172) 0.0%');
+    expect(g).toContain('rgb(115, 115, 115) 50.0%');
+    expect(g).toContain('rgb(230, 97, 1) 100.0%');
+    expect(overlayCssGradient(0, 'to right', 2)).toContain('rgb(0, 0, 0) 50.0%');
+  });
+});
+
+describe('robustScale', () => {
+  it('takes the 99th percentile of the non-zero |values| pooled over maps, not the maximum', () => {
+    const a = new Float32Array(300);
+    const b = new Float32Array(300);
+    for (let i = 0; i < 100; i++) {
+      a[i] = i + 1; // 1 … 100
+      b[i] = -(i + 101); // −101 … −200
+    }
+    b[299] = 1e6; // one extreme pixel
+    // 201 non-zero values 1 … 200 and 1e6; the 99th percentile is the ⌈0.99·201⌉ = 199th smallest.
+    expect(robustScale([a, b])).toBe(199);
+    expect(symmetricScale(a, b)).toBe(1e6);
+    expect(robustScale([new Float32Array(4)])).toBe(0);
+    expect(robustScale([Float32Array.of(0, 2, 0)])).toBe(2);
   });
 });

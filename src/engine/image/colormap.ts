@@ -85,3 +85,43 @@ export function divergingCssGradient(direction = 'to right'): string {
   const stops = DIVERGING_STOPS.map(([r, g, b], i) => `rgb(${r}, ${g}, ${b}) ${(i / (DIVERGING_STOPS.length - 1)) * 100}%`);
   return `linear-gradient(${direction}, ${stops.join(', ')})`;
 }
+
+/**
+ * The legend of the 'alpha' overlay as it looks over a background of grey
+ * level `under` (0..255): at value t the full-strength end colour of its side
+ * at opacity √|t|, blended over `under` (so 0 shows the background itself).
+ * A CSS linear-gradient from −max (left) to +max (right).
+ */
+export function overlayCssGradient(under: number, direction = 'to right', samples = 20): string {
+  const stops: string[] = [];
+  for (let i = 0; i <= samples; i++) {
+    const t = -1 + (2 * i) / samples;
+    const alpha = Math.sqrt(Math.abs(t));
+    const end = t < 0 ? DIVERGING_STOPS[0]! : DIVERGING_STOPS[DIVERGING_STOPS.length - 1]!;
+    const [r, g, b] = end.map((c) => Math.round(c * alpha + under * (1 - alpha)));
+    stops.push(`rgb(${r}, ${g}, ${b}) ${((100 * i) / samples).toFixed(1)}%`);
+  }
+  return `linear-gradient(${direction}, ${stops.join(', ')})`;
+}
+
+/** The quantile used for robust colour scales: a few extreme pixels saturate instead of washing out the rest. */
+export const ROBUST_SCALE_QUANTILE = 0.99;
+
+/**
+ * A robust symmetric scale of one or more maps: the `quantile` of the
+ * non-zero finite |v| pooled over all of them (0 when there are none). Unlike
+ * the maximum, one extreme pixel does not make every other pixel pale, and a
+ * map of a larger unit does not turn the others into solid blocks.
+ */
+export function robustScale(maps: ArrayLike<number>[], quantile = ROBUST_SCALE_QUANTILE): number {
+  const values: number[] = [];
+  for (const map of maps) {
+    for (let i = 0; i < map.length; i++) {
+      const v = Math.abs(map[i]!);
+      if (v > 0 && Number.isFinite(v)) values.push(v);
+    }
+  }
+  if (values.length === 0) return 0;
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.ceil(quantile * values.length) - 1)]!;
+}

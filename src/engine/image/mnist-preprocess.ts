@@ -10,8 +10,13 @@
  * crop to the bounding box of the ink → area-averaging resample into a 20×20
  * box, aspect kept → placed so the centre of mass is at the centre of 28×28.
  *
+ * Photographs (uneven, textured, tinted paper) first go through photo-ink.ts
+ * (background removal, Otsu threshold, connected components): uploadToInk
+ * chooses the path.
+ *
  * Pure TypeScript on arrays: runs on the main thread, in workers and in Node.
  */
+import { photoToInk, type PhotoInk } from './photo-ink';
 
 /** Thrown when an image has no ink at all (blank canvas, uniform photo). */
 export class EmptyInputError extends Error {
@@ -62,13 +67,8 @@ export function rgbaToGray01(rgba: ArrayLike<number>, width: number, height: num
   return gray;
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function borderMedian(gray: Float32Array, width: number, height: number): number {
+/** The border pixels of an image, sorted ascending. */
+function borderValues(gray: Float32Array, width: number, height: number): number[] {
   const border: number[] = [];
   for (let x = 0; x < width; x++) {
     border.push(gray[x]!);
@@ -78,7 +78,13 @@ function borderMedian(gray: Float32Array, width: number, height: number): number
     border.push(gray[y * width]!);
     if (width > 1) border.push(gray[y * width + width - 1]!);
   }
-  return median(border);
+  return border.sort((a, b) => a - b);
+}
+
+function borderMedian(gray: Float32Array, width: number, height: number): number {
+  const sorted = borderValues(gray, width, height);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
@@ -247,6 +253,66 @@ export function fitToMnist(ink01: Float32Array, width: number, height: number): 
   }
   for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
   return out;
+}
+
+/** Border spread (90th − 10th percentile) above this marks uneven paper: shading, texture, a photo. */
+const PHOTO_BORDER_SPREAD = 0.08;
+/** More than this share of "ink" after the clean-background path means the background was kept as ink (a bold, tightly cropped MNIST digit reaches about 0.4). */
+const PHOTO_INK_SHARE = 0.5;
+
+export interface UploadInk {
+  /** Light ink on black, [0, 1], width × height. */
+  ink01: Float32Array;
+  width: number;
+  height: number;
+  /** Whether the photo clean-up (photo-ink.ts) was used rather than the clean-background path. */
+  isPhoto: boolean;
+  /** What the photo clean-up found (null on the clean path). */
+  photo: PhotoInk | null;
+}
+
+/**
+ * An uploaded picture (grayscale [0, 1], either polarity) → clean ink, light on dark.
+ * A clean scan or drawing (uniform border, little "ink") takes the
+ * clean-background path exactly as before; anything with uneven paper
+ * (spread border, or most of the image above the ink threshold) goes through
+ * photoToInk: background removal, Otsu, connected components.
+ * Throws EmptyInputError when there is no ink. Does not modify `gray01`.
+ */
+export function uploadToInk(gray01: Float32Array, width: number, height: number): UploadInk {
+  const border = borderValues(gray01, width, height);
+  const spread = border[Math.floor(0.9 * (border.length - 1))]! - border[Math.floor(0.1 * (border.length - 1))]!;
+  let clean: Float32Array | null = null;
+  let cleanError: unknown = null;
+  try {
+    clean = toInk01(gray01, width, height);
+  } catch (e) {
+    cleanError = e;
+  }
+  let inkShare = 0;
+  if (clean) {
+    let count = 0;
+    for (let i = 0; i < clean.length; i++) if (clean[i]! > INK_THRESHOLD) count++;
+    inkShare = count / clean.length;
+  }
+  if (clean && spread <= PHOTO_BORDER_SPREAD && inkShare <= PHOTO_INK_SHARE) {
+    return { ink01: clean, width, height, isPhoto: false, photo: null };
+  }
+  if (cleanError && spread <= PHOTO_BORDER_SPREAD) throw cleanError;
+  // photoToInk wants dark ink on lighter paper: a dark board with light chalk is inverted first.
+  const isLightPaper = border[border.length >> 1]! > 0.5;
+  const paperGray = isLightPaper ? gray01 : gray01.map((v) => 1 - v);
+  const photo = photoToInk(paperGray, width, height);
+  if (!photo) {
+    throw new EmptyInputError('There is no digit in this image: no ink stands out from the paper. Upload a photo with a dark digit on light paper, or draw one.');
+  }
+  return { ink01: photo.ink01, width: photo.width, height: photo.height, isPhoto: true, photo };
+}
+
+/** Any uploaded grayscale picture → Float32Array(784), through uploadToInk (photo clean-up when needed). */
+export function preprocessUploadGray01(gray01: Float32Array, width: number, height: number): Float32Array {
+  const { ink01, width: w, height: h } = uploadToInk(gray01, width, height);
+  return fitToMnist(ink01, w, h);
 }
 
 /** RGBA (0..255) of any size → Float32Array(784) in [0, 1], light on dark. Throws EmptyInputError on a blank image. */

@@ -1,9 +1,9 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 interface ImageDropZoneProps {
   /** Called with the chosen, dropped or pasted file. */
   onFile: (file: File) => void;
-  /** data-testid of the file input (tests set files on it). */
+  /** data-testid of the file input (tests set files on it); the visible button gets `${testId}-button`. */
   testId: string;
   label: string;
   /** Listen for paste (Ctrl+V) on the document only while the panel is visible. */
@@ -22,7 +22,7 @@ function firstImageFile(list: FileList | DataTransferItemList | null | undefined
 
 /** A file picker that also accepts drag-and-drop and paste. Any file is passed on; decoding decides. */
 export function ImageDropZone({ onFile, testId, label, isActive = true, children }: ImageDropZoneProps) {
-  const inputId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
   const [isDragging, setIsDragging] = useState(false);
 
   useEffect(() => {
@@ -53,14 +53,17 @@ export function ImageDropZone({ onFile, testId, label, isActive = true, children
         if (file) onFile(file);
       }}
     >
-      <label htmlFor={inputId} className="btn">
+      {/* The button is the one focusable control (Enter and Space open the chooser, its focus ring is its own);
+          the file input behind it is hidden from tab order and screen readers. */}
+      <button type="button" className="btn" data-testid={`${testId}-button`} onClick={() => inputRef.current?.click()}>
         {label}
-      </label>
+      </button>
       <input
-        id={inputId}
+        ref={inputRef}
         type="file"
         accept="image/*"
-        className="visually-hidden"
+        hidden
+        tabIndex={-1}
         data-testid={testId}
         onChange={(e) => {
           const file = e.target.files?.[0];

@@ -5,7 +5,7 @@ import { resetCompareStore, setCompareClient, useCompareStore } from '../../stat
 import { resetExplainStore, useExplainStore } from '../../state/explain-store';
 import type { CompareClient } from '../../workers/compare-client';
 import type { CompareParams, CompareResult, EraseParams, EraseResult } from '../../workers/compare-protocol';
-import { CPU_INFO } from '../explain/explain-test-utils';
+import { CPU_INFO, makeResult } from '../explain/explain-test-utils';
 import { ComparePanel } from './compare-panel';
 
 const digit = () => {
@@ -100,14 +100,37 @@ describe('ComparePanel', () => {
     const rescale = within(screen.getByTestId('compare-map-deeplift-rescale'));
     expect(rescale.getByText('DeepLIFT Rescale')).toBeInTheDocument();
     expect(rescale.getByText(/Σ 5\.000 · Δt 5\.000/)).toBeInTheDocument();
-    expect(rescale.getByText('50.0 ms')).toBeInTheDocument();
+    expect(rescale.getByText(/^50.0 ms/)).toBeInTheDocument();
     expect(within(screen.getByTestId('compare-map-gradient')).getByText(/no Δt/)).toBeInTheDocument();
     expect(within(screen.getByTestId('compare-map-deeplift-shap')).getByText(/± 0\.5/)).toBeInTheDocument();
-    // Shared scale: one legend up to the largest |score| of all maps (7).
-    expect(screen.getByLabelText('Colour scale from minus 7 to plus 7')).toBeInTheDocument();
-    fireEvent.click(screen.getByTestId('compare-scale-toggle'));
-    expect(screen.queryByLabelText('Colour scale from minus 7 to plus 7')).toBeNull();
+    // Default: one robust scale per map (99th percentile of its non-zero |scores|), said in the legend.
     expect(within(screen.getByTestId('compare-map-gradient')).getByText(/±1$/)).toBeInTheDocument();
+    expect(screen.getByTestId('compare-view')).toHaveTextContent(/own scale.*99th percentile/);
+    fireEvent.click(screen.getByTestId('compare-scale-toggle'));
+    // Shared: the 99th percentile of the non-zero |scores| pooled over all maps (here 1 … 7, so 7).
+    expect(screen.getByLabelText('Colour scale from minus 7 to plus 7')).toBeInTheDocument();
+    expect(screen.getByTestId('compare-view')).toHaveTextContent(/One shared scale: ±7 is the 99th percentile/);
+    // The reference the methods used is shown.
+    expect(screen.getByTestId('compare-reference')).toHaveAccessibleName('The reference the methods used');
+  });
+
+  it('starts Erase to convert from the prediction, keeps the user’s pair, and says when the digit is not of the original class', async () => {
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    const probabilities = [0.01, 0.02, 0.03, 0.2, 0.01, 0.7, 0.01, 0.01, 0.005, 0.005];
+    act(() => useExplainStore.setState({ result: { ...makeResult(5), probabilities } }));
+    render(<ComparePanel isActive />);
+    // Predicted 5; its most likely other class is 3.
+    await waitFor(() => expect(stub.erases.at(-1)).toMatchObject({ original: 5, target: 3 }));
+    expect(screen.getByTestId('erase-original')).toHaveValue('5');
+    expect(screen.getByTestId('erase-target')).toHaveValue('3');
+    await waitFor(() => expect(screen.getByTestId('erase-logodds-gradient')).toBeInTheDocument());
+    expect(screen.queryByTestId('erase-not-original')).toBeNull();
+    // The user's choice stays, even when the prediction changes.
+    fireEvent.change(screen.getByTestId('erase-original'), { target: { value: '8' } });
+    await waitFor(() => expect(stub.erases.at(-1)).toMatchObject({ original: 8, target: 3 }));
+    act(() => useExplainStore.setState({ result: { ...makeResult(6), probabilities: [0, 0, 0, 0, 0, 0.1, 0.9, 0, 0, 0] } }));
+    expect(useCompareStore.getState().settings).toMatchObject({ original: 8, target: 3 });
+    await waitFor(() => expect(screen.getByTestId('erase-not-original')).toHaveTextContent('This digit is not a 8: the model reads it as 6'));
   });
 
   it('erases to convert: the slider reads each method’s log-odds change live', async () => {
@@ -128,6 +151,31 @@ describe('ComparePanel', () => {
     fireEvent.change(screen.getByTestId('erase-original'), { target: { value: '9' } });
     fireEvent.change(screen.getByTestId('erase-target'), { target: { value: '1' } });
     await waitFor(() => expect(stub.erases.at(-1)).toMatchObject({ original: 9, target: 1 }));
+    expect(useCompareStore.getState().settings.isPairChosen).toBe(true);
+  });
+
+  it('downloads each map’s raw scores (JSON) with what they explain', async () => {
+    let saved: Blob | null = null;
+    URL.createObjectURL = vi.fn((b: Blob) => {
+      saved = b;
+      return 'blob:test';
+    });
+    URL.revokeObjectURL = vi.fn();
+    const names: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    });
+    act(() => useExplainStore.setState({ pixels: digit() }));
+    act(() => useExplainStore.getState().updateSettings({ target: 8, contrast: 3 }));
+    render(<ComparePanel isActive />);
+    await waitFor(() => expect(screen.getByTestId('compare-export-guided-backprop')).toBeInTheDocument());
+    for (const m of METHOD_NAMES) expect(screen.getByTestId(`compare-export-${m}`)).toBeInTheDocument();
+    fireEvent.click(within(screen.getByTestId('compare-export-guided-backprop')).getByRole('button', { name: /as JSON/ }));
+    expect(names).toEqual(['guided-backprop-class-8-vs-3.json']);
+    const json = JSON.parse(await saved!.text());
+    const index = METHOD_NAMES.indexOf('guided-backprop');
+    expect(json).toMatchObject({ method: 'guided-backprop', target: 8, contrast: 3, reference: 'black', delta: null });
+    expect(json.attributions[300]).toBe(index + 1);
   });
 
   it('shows a worker failure as an error message', async () => {

@@ -20,6 +20,8 @@ export function ComparePanel({ isActive }: { isActive: boolean }) {
   const dismissError = useCompareStore((s) => s.dismissError);
   const runCompare = useCompareStore((s) => s.runCompare);
   const runErase = useCompareStore((s) => s.runErase);
+  const followPrediction = useCompareStore((s) => s.followPrediction);
+  const probabilities = useExplainStore((s) => s.result?.probabilities ?? null);
   // What decides the maps besides the pixels (not the view or the DeepLIFT rule of the Explain panel).
   const { target: explainTarget, contrast, reference } = requestParams(explainSettings, customReference);
   const referenceKind = reference.kind;
@@ -29,6 +31,11 @@ export function ComparePanel({ isActive }: { isActive: boolean }) {
     const params = requestParams(useExplainStore.getState().settings, customReference);
     void runCompare(pixels, { target: params.target, contrast: params.contrast, reference: params.reference });
   }, [isActive, pixels, explainTarget, contrast, referenceKind, customReference, runCompare]);
+
+  // Erase to convert starts from the model's reading (predicted → most likely other class) until the user picks a pair.
+  useEffect(() => {
+    if (probabilities) followPrediction(probabilities);
+  }, [probabilities, followPrediction]);
 
   useEffect(() => {
     if (!isActive || !pixels || original === target) return;

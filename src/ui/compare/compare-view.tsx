@@ -1,10 +1,13 @@
 import { HELP } from '../about/help-texts';
 import { HelpTip } from '../common/help-tip';
-import { symmetricScale } from '../../engine/image/colormap';
+import { useRef } from 'react';
+import { ROBUST_SCALE_QUANTILE, robustScale } from '../../engine/image/colormap';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
+import { useExplainStore } from '../../state/explain-store';
 import type { CompareMap } from '../../workers/compare-protocol';
 import { HeatmapLegend, formatScale } from '../explain/heatmap-legend';
+import { ExportButtons } from '../common/export-buttons';
 import { MapCanvas } from './map-canvas';
 
 /** "Σ 1.234 · Δt 1.234" where there is a Δt, else "Σ 12.3 (no reference)"; SHAP adds its spread. */
@@ -21,7 +24,10 @@ export function CompareView() {
   const scale = useCompareStore((s) => s.settings.scale);
   const isComparing = useCompareStore((s) => s.isComparing);
   const updateSettings = useCompareStore((s) => s.updateSettings);
-  const shared = result ? symmetricScale(...result.maps.map((m) => m.attributions)) : 0;
+  const reference = useCompareStore((s) => s.compareReference);
+  const explainReference = useExplainStore((s) => s.settings.reference);
+  const shared = result ? robustScale(result.maps.map((m) => m.attributions)) : 0;
+  const percentile = Math.round(100 * ROBUST_SCALE_QUANTILE);
   return (
     <section className="card compare-card" data-testid="compare-view" aria-labelledby="compare-title" aria-busy={isComparing}>
       <div className="compare-head">
@@ -40,26 +46,67 @@ export function CompareView() {
           One colour scale per map
         </label>
       </div>
+      {result && reference ? (
+        <div className="compare-reference">
+          <MapCanvas input={reference} size={56} label="The reference the methods used" testId="compare-reference" />
+          <p className="muted section-note">
+            The reference the methods compared with (the Explain panel's choice): DeepLIFT, integrated gradients and
+            gradient × input measure from it, DeepLIFT-SHAP from noisy copies of it; gradient and guided backprop use none.
+          </p>
+        </div>
+      ) : null}
       {!result ? (
         <p className="muted">{isComparing ? 'Running every method…' : 'Draw a digit on the Explain tab; it is explained here by every method.'}</p>
       ) : (
         <>
           <ol className="compare-row">
             {result.maps.map((m) => {
-              const maxAbs = scale === 'shared' ? shared : symmetricScale(m.attributions);
+              const maxAbs = scale === 'shared' ? shared : robustScale([m.attributions]);
               return (
-                <li key={m.method} className="compare-item" data-testid={`compare-map-${m.method}`}>
-                  <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} />
-                  <strong>{METHOD_LABELS[m.method]}</strong>
-                  <span className="compare-sum">{describeCompleteness(m)}</span>
-                  <span className="muted compare-ms">{m.ms.toFixed(1)} ms{scale === 'per-map' ? ` · ±${formatScale(maxAbs)}` : ''}</span>
-                </li>
+                <CompareItem key={m.method} map={m} input={input} maxAbs={maxAbs} isPerMap={scale === 'per-map'}
+                  target={result.target} contrast={result.contrast} reference={explainReference} />
               );
             })}
           </ol>
-          {scale === 'shared' ? <HeatmapLegend maxAbs={shared} /> : <p className="muted section-note">Each map has its own scale (±value under it).</p>}
+          {scale === 'shared' ? (
+            <HeatmapLegend maxAbs={shared} isOverlay scaleNote={`One shared scale: ±${formatScale(shared)} is the ${percentile}th percentile of the non-zero |scores| over all maps; stronger pixels saturate.`} />
+          ) : (
+            <HeatmapLegend maxAbs={null} isOverlay scaleNote={`Each map has its own scale (±value under it): the ${percentile}th percentile of its non-zero |scores|, because gradient and guided backprop (∂t/∂x) are not in the other methods' units.`} />
+          )}
         </>
       )}
     </section>
+  );
+}
+
+interface CompareItemProps {
+  map: CompareMap;
+  input: Float32Array | null;
+  maxAbs: number;
+  isPerMap: boolean;
+  target: number;
+  contrast: number | null;
+  reference: string;
+}
+
+/** One method's map with its completeness, cost and downloads. */
+function CompareItem({ map: m, input, maxAbs, isPerMap, target, contrast, reference }: CompareItemProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  return (
+    <li className="compare-item" data-testid={`compare-map-${m.method}`}>
+      <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} canvasRef={canvasRef} />
+      <strong>{METHOD_LABELS[m.method]}</strong>
+      <span className="compare-sum">{describeCompleteness(m)}</span>
+      <span className="muted compare-ms">{m.ms.toFixed(1)} ms{isPerMap ? ` · ±${formatScale(maxAbs)}` : ''}</span>
+      <ExportButtons
+        testId={`compare-export-${m.method}`}
+        what={`the ${METHOD_LABELS[m.method]} map`}
+        getCanvas={() => canvasRef.current}
+        values={m.attributions}
+        input={input}
+        baseName={`${m.method}-class-${target}${contrast !== null ? `-vs-${contrast}` : ''}`}
+        meta={{ method: m.method, target, contrast, reference, sum: m.sum, delta: m.delta, colourScaleMaxAbs: maxAbs }}
+      />
+    </li>
   );
 }

@@ -3,6 +3,7 @@ import { HelpTip } from '../common/help-tip';
 import { eraseFirst } from '../../engine/attribution/erase-first';
 import { MAX_ERASED_PIXELS, METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
+import { useExplainStore } from '../../state/explain-store';
 import { MapCanvas } from './map-canvas';
 
 const BLACK = new Float32Array(784);
@@ -21,7 +22,10 @@ export function EraseView() {
   const input = useCompareStore((s) => s.eraseInput);
   const isErasing = useCompareStore((s) => s.isErasing);
   const updateSettings = useCompareStore((s) => s.updateSettings);
+  const choosePair = useCompareStore((s) => s.choosePair);
+  const predicted = useExplainStore((s) => s.result?.predicted ?? null);
   const k = settings.erased;
+  const isNotOriginal = erase !== null && predicted !== null && predicted !== erase.original;
   return (
     <section className="card compare-card" aria-labelledby="erase-title" aria-busy={isErasing}>
       <h2 id="erase-title">Erase to convert</h2>
@@ -34,14 +38,14 @@ export function EraseView() {
         <div className="field">
           <label htmlFor="erase-original">Original class</label>
           <select id="erase-original" data-testid="erase-original" value={settings.original}
-            onChange={(e) => updateSettings({ original: Number(e.target.value) })}>
+            onChange={(e) => choosePair({ original: Number(e.target.value) })}>
             {DIGITS.map((d) => <option key={d} value={d} disabled={d === settings.target}>{d}</option>)}
           </select>
         </div>
         <div className="field">
           <label htmlFor="erase-target">Target class</label>
           <select id="erase-target" data-testid="erase-target" value={settings.target}
-            onChange={(e) => updateSettings({ target: Number(e.target.value) })}>
+            onChange={(e) => choosePair({ target: Number(e.target.value) })}>
             {DIGITS.map((d) => <option key={d} value={d} disabled={d === settings.original}>{d}</option>)}
           </select>
         </div>
@@ -51,6 +55,13 @@ export function EraseView() {
             onChange={(e) => updateSettings({ erased: Number(e.target.value) })} />
         </div>
       </div>
+      {isNotOriginal ? (
+        <p className="not-digit erase-warning" role="status" data-testid="erase-not-original">
+          <strong>This digit is not a {erase.original}:</strong> the model reads it as {predicted}, so there is little evidence
+          for {erase.original} to erase and the ranking below means little. Choose {predicted} as the original class, or draw
+          a {erase.original}.
+        </p>
+      ) : null}
       {!erase || !input ? (
         <p className="muted">{isErasing ? 'Ranking pixels with every method…' : 'Draw a digit on the Explain tab to erase it here.'}</p>
       ) : (

@@ -23,6 +23,9 @@ export function get2d(canvas: HTMLCanvasElement | null, willReadFrequently = fal
   return ctx;
 }
 
+/** How bright the digit is drawn under an overlay (so the colours stand out); the overlay legend shows it too. */
+export const OVERLAY_DIGIT_LEVEL = 0.45;
+
 /** Grayscale [0, 1] → RGBA bytes, scaled by `level` (dims the digit under an overlay). */
 export function grayToRgba(pixels01: ArrayLike<number>, level = 1): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(pixels01.length * 4);

@@ -3,6 +3,8 @@ import { useExplainStore, type HeatmapView, type ReferenceChoice } from '../../s
 import type { ExplainRule } from '../../workers/explain-protocol';
 import { HELP } from '../about/help-texts';
 import { FieldLabel, HelpTip } from '../common/help-tip';
+import { CopyLinkButton } from './copy-link-button';
+import { ReferenceThumb } from './reference-thumb';
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -68,13 +70,16 @@ export function ExplainControls() {
 
         <div className="field">
           <FieldLabel htmlFor={`${id}-reference`} label="Reference" topic="the reference" help={HELP.reference} />
-          <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => onReference(e.target.value as ReferenceChoice)}>
-            {REFERENCES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <div className="reference-field-row">
+            <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => onReference(e.target.value as ReferenceChoice)}>
+              {REFERENCES.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+            <ReferenceThumb />
+          </div>
         </div>
       </div>
 
@@ -90,6 +95,8 @@ export function ExplainControls() {
       <button type="button" className="btn btn-small" onClick={captureReference} disabled={!hasDrawing}>
         Use current drawing as reference
       </button>
+
+      <CopyLinkButton />
 
       <fieldset className="view-toggle">
         <legend className="visually-hidden">Heatmap view</legend>

@@ -6,10 +6,13 @@ import { ClassGrid } from './class-grid';
 import { DrawCanvas, type DrawingSurface } from './draw-canvas';
 import { ErrorBanner } from './error-banner';
 import { ExplainControls } from './explain-controls';
-import { Heatmap } from './heatmap';
+import { Heatmap, HeatmapTitle } from './heatmap';
 import { ModelInputPreview } from './model-input-preview';
+import { NotDigitWarning } from './not-digit-warning';
 import { Prediction } from './prediction';
 import { ProbabilityBars } from './probability-bars';
+import { ReferenceSameNotice } from './reference-thumb';
+import { ResultStrip } from './result-strip';
 import { SumReadout } from './sum-readout';
 import { usePanelVisible } from './use-panel-visible';
 import { useUpload } from './use-upload';
@@ -27,6 +30,7 @@ export function ExplainPanel() {
   const preference = useRuntimeStore((s) => s.preference);
   const warmUp = useExplainStore((s) => s.warmUp);
   const explainNow = useExplainStore((s) => s.explainNow);
+  const setNotDigitWarning = useExplainStore((s) => s.setNotDigitWarning);
 
   // Start the worker early (the badge shows its backend); rerun on a new backend preference.
   useEffect(() => {
@@ -41,10 +45,12 @@ export function ExplainPanel() {
         <h2 id="explain-settings-title" className="visually-hidden">Explanation settings</h2>
         <ExplainControls />
       </section>
+      <ResultStrip />
       <div className="explain-grid">
         <section className="card explain-card explain-draw" aria-labelledby="explain-draw-title">
           <h2 id="explain-draw-title">Draw a digit</h2>
-          <div className="draw-row">
+          {/* A new stroke makes the input the user's own drawing again: a warning about an uploaded picture goes. */}
+          <div className="draw-row" onPointerDown={() => setNotDigitWarning(null)}>
             <DrawCanvas ref={surface} isActive={isVisible} />
           </div>
           <ImageDropZone onFile={(file) => void onFile(file)} testId="explain-upload" label="Upload an image" isActive={isVisible} />
@@ -56,12 +62,14 @@ export function ExplainPanel() {
             <ModelInputPreview />
             <Prediction />
           </div>
+          <NotDigitWarning />
           <ProbabilityBars />
         </section>
 
         <section className="card explain-card explain-map" aria-labelledby="explain-map-title">
-          <h2 id="explain-map-title">Why: DeepLIFT contributions</h2>
+          <HeatmapTitle id="explain-map-title" />
           <Heatmap />
+          <ReferenceSameNotice />
           <SumReadout />
         </section>
       </div>

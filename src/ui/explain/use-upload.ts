@@ -1,6 +1,7 @@
 import { useCallback, type RefObject } from 'react';
-import { fitToMnist, rgbaToGray01, toInk01 } from '../../engine/image/mnist-preprocess';
-import { useExplainStore } from '../../state/explain-store';
+import { notADigitMessage, photoLikeness } from '../../engine/image/digit-likeness';
+import { fitToMnist, rgbaToGray01 } from '../../engine/image/mnist-preprocess';
+import { cleanUploadInk, useExplainStore } from '../../state/explain-store';
 import { decodeImageFile } from '../common/decode-image';
 import { bitmapPixels } from './canvas-utils';
 import type { DrawingSurface } from './draw-canvas';
@@ -11,13 +12,15 @@ const UPLOAD_MIN_SIDE = 8;
 
 /**
  * Turns an uploaded, dropped or pasted file into the drawing: decode, grayscale
- * light on dark (alpha composited, light paper inverted), checked for ink, then
+ * light on dark (alpha composited, light paper inverted; a photo's paper
+ * removed by uploadToInk), checked for ink, then
  * painted into the drawing canvas, where the usual preprocessing takes over.
  * On any failure the message goes to the store and the drawing and results stay.
  */
 export function useUpload(surface: RefObject<DrawingSurface | null>): (file: File) => Promise<void> {
   const showError = useExplainStore((s) => s.showError);
   const dismissError = useExplainStore((s) => s.dismissError);
+  const setNotDigitWarning = useExplainStore((s) => s.setNotDigitWarning);
   return useCallback(
     async (file: File) => {
       let bitmap: ImageBitmap | null = null;
@@ -26,9 +29,11 @@ export function useUpload(surface: RefObject<DrawingSurface | null>): (file: Fil
         bitmap = decoded.bitmap;
         const rgba = bitmapPixels(bitmap);
         if (!rgba) throw new Error('this browser cannot read image pixels (no 2D canvas)');
-        const ink = toInk01(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
-        fitToMnist(ink, decoded.width, decoded.height); // throws EmptyInputError before the drawing is touched
-        surface.current?.paintInk(ink, decoded.width, decoded.height);
+        // A photo (uneven, textured paper) is cleaned first, in the worker: background removed, Otsu, the ink's components kept.
+        const { ink01, width, height, photo } = await cleanUploadInk(rgbaToGray01(rgba, decoded.width, decoded.height), decoded.width, decoded.height);
+        fitToMnist(ink01, width, height); // throws EmptyInputError before the drawing is touched
+        surface.current?.paintInk(ink01, width, height);
+        setNotDigitWarning(notADigitMessage(photoLikeness(photo)));
         dismissError();
       } catch (e) {
         const error = e instanceof Error ? e : new Error(String(e));
@@ -38,6 +43,6 @@ export function useUpload(surface: RefObject<DrawingSurface | null>): (file: Fil
         bitmap?.close();
       }
     },
-    [surface, showError, dismissError],
+    [surface, showError, dismissError, setNotDigitWarning],
   );
 }

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useTabStore } from '../state/tab-store';
 import { BackendBadge, BackendNotice } from './backend-badge';
 import { ComparePanel } from './compare/compare-panel';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
+import { StartFresh } from './session/start-fresh';
+import { StorageNotice } from './session/storage-notice';
 
 type Tab = 'explain' | 'dream' | 'compare';
 
@@ -14,7 +16,10 @@ const TABS: readonly { id: Tab; label: string }[] = [
 
 /** The panels as tabs; all stay mounted so switching never loses a drawing, a photo or a running dream. */
 export function App() {
-  const [tab, setTab] = useState<Tab>('explain');
+  const stored = useTabStore((s) => s.tab);
+  const setTab = useTabStore((s) => s.setTab);
+  // The kept tab (session) if this app still has it.
+  const tab: Tab = TABS.find((t) => t.id === stored)?.id ?? 'explain';
   return (
     <div className="app">
       <header className="app-header">
@@ -39,6 +44,7 @@ export function App() {
         <BackendBadge />
       </header>
       <BackendNotice />
+      <StorageNotice />
       <main>
         <section id="panel-explain" role="tabpanel" aria-labelledby="tab-explain" hidden={tab !== 'explain'}>
           <ExplainPanel />
@@ -51,7 +57,8 @@ export function App() {
         </section>
       </main>
       <footer className="app-footer">
-        Everything runs on your device; nothing you draw or upload leaves it.
+        Everything runs on your device; nothing you draw or upload leaves it. Your work is kept on this device between visits.{' '}
+        <StartFresh />
       </footer>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useDreamStore } from '../../state/dream-store';
+import { DreamHistory } from '../session/dream-history';
 import { DreamControls } from './dream-controls';
 import { DreamProgressView } from './dream-progress';
 import { DreamView } from './dream-view';
@@ -45,6 +46,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           </div>
         ) : null}
         <DreamView />
+        <DreamHistory />
       </div>
     </div>
   );

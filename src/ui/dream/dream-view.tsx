@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { getPhotoBitmap, registerFrameSink, useDreamStore } from '../../state/dream-store';
+import { getPhotoBitmap, getShownResult, registerFrameSink, useDreamStore } from '../../state/dream-store';
 
 const EMPTY_SIZE = { width: 512, height: 384 };
 
@@ -38,7 +38,8 @@ export function DreamView() {
   // A new photo (or a new working size) is shown as it is until the first frame arrives.
   useEffect(() => {
     const photo = getPhotoBitmap();
-    draw(canvasRef.current, photo);
+    // A restored or reopened result is shown over the photo.
+    draw(canvasRef.current, getShownResult() ?? photo);
     draw(originalRef.current, photo);
     setReveal(0);
   }, [photoVersion, size.width, size.height]);

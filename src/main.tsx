@@ -4,9 +4,11 @@ import { App } from './ui/app';
 import { startPersistence } from './state/persistence';
 import { installDebugHandle } from './ui/debug-handle';
 import { openPhotoBlob } from './ui/dream/photo-loader';
+import { registerServiceWorker } from './ui/session/service-worker';
 import './ui/styles.css';
 
 installDebugHandle();
+registerServiceWorker();
 
 /** Longest wait for the stored session before showing the app anyway (ms). */
 const HYDRATE_TIMEOUT_MS = 5000;

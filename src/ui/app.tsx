@@ -5,6 +5,7 @@ import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
 import { StartFresh } from './session/start-fresh';
 import { StorageNotice } from './session/storage-notice';
+import { UpdatePrompt } from './session/update-prompt';
 
 type Tab = 'explain' | 'dream' | 'compare';
 
@@ -45,6 +46,7 @@ export function App() {
       </header>
       <BackendNotice />
       <StorageNotice />
+      <UpdatePrompt />
       <main>
         <section id="panel-explain" role="tabpanel" aria-labelledby="tab-explain" hidden={tab !== 'explain'}>
           <ExplainPanel />

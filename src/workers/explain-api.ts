@@ -22,6 +22,7 @@ import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
+import { builtInModelFetch } from './model-fetch';
 
 export interface ExplainApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
@@ -198,6 +199,6 @@ export const browserExplainEnvironment: ExplainApiEnvironment = {
   device: browserDeviceWatch,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
-    return tf.loadLayersModel(url);
+    return tf.loadLayersModel(url, { fetchFunc: builtInModelFetch() });
   },
 };

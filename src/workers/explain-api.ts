@@ -199,6 +199,10 @@ export const browserExplainEnvironment: ExplainApiEnvironment = {
   device: browserDeviceWatch,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
-    return tf.loadLayersModel(url, { fetchFunc: builtInModelFetch() });
+    // Every shard checked against its SHA-256 before use (model-fetch.ts); a damaged one is named.
+    return tf.loadLayersModel(url, { fetchFunc: builtInModelFetch() }).catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'ModelLoadError') throw new ModelLoadError(`The digit model could not be loaded: ${e.message}`);
+      throw e;
+    });
   },
 };

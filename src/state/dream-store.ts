@@ -598,6 +598,27 @@ export const useDreamStore = create<DreamState>()((set, get) => {
   };
 });
 
+/**
+ * After a lost GPU device: ends any run, and a fresh worker tries WebGPU again (reloading the model
+ * if it was loaded, else only starting the backend so the badge says which one runs).
+ */
+export async function retryDreamWebGpu(): Promise<void> {
+  if (!client?.retryGpu) return;
+  const { model } = useDreamStore.getState();
+  useDreamStore.getState().cancel();
+  client.retryGpu();
+  useDreamStore.setState({ model: 'unloaded', modelProgress: 0 });
+  if (model === 'ready' || model === 'error') {
+    await useDreamStore.getState().prepare();
+    return;
+  }
+  try {
+    useRuntimeStore.getState().reportBackend('dream', await client.init(useRuntimeStore.getState().preference));
+  } catch {
+    /* the next start reports its own failure */
+  }
+}
+
 /** Back to the initial state, releasing the photo (tests call this after each test). */
 export function resetDreamStore(): void {
   controller?.abort();

@@ -1,6 +1,8 @@
 import { BACKEND_ORDER, type BackendPreference } from '../engine/backend-names';
 import { useExplainStore } from '../state/explain-store';
+import { isAfterGpuLoss } from '../state/gpu-retry';
 import { useRuntimeStore } from '../state/runtime-store';
+import { TryWebGpuAgain } from './try-webgpu-again';
 
 /** Shows the active tfjs backend (text is its name) and why any fallback happened; lets the user force one. */
 export function BackendBadge() {
@@ -48,8 +50,11 @@ export function BackendBadge() {
 /** Why the backend fell back, on a line of its own whose space is always reserved (no layout shift). */
 export function BackendNotice() {
   const info = useRuntimeStore((s) => s.backends.explain ?? s.backends.dream);
+  const isAfterLoss = useRuntimeStore((s) => isAfterGpuLoss(s.backends.explain) || isAfterGpuLoss(s.backends.dream));
   return (
     <p className="backend-reason" role="note" title={info?.fallbackReason ?? undefined}>
+      {/* First, so the line's ellipsis never hides it. */}
+      {isAfterLoss ? <TryWebGpuAgain /> : null}
       {info?.fallbackReason ? `Using ${info.name}: ${info.fallbackReason}.` : '\u00a0'}
     </p>
   );

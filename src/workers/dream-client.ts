@@ -42,6 +42,8 @@ export interface DreamClient {
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
+  retryGpu?(): void;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -166,6 +168,13 @@ export function createDreamClient(
     },
 
     faults: faultHooks(handle, 'Deep Dream'),
+
+    retryGpu: () => {
+      gpuLost = null;
+      handle.terminate();
+      initFor = null;
+      modelPromise = null;
+    },
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
 

@@ -36,6 +36,8 @@ export interface ExplainClient {
   memory?(): Promise<WorkerMemory | null>;
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
+  /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
+  retryGpu?(): void;
 }
 
 export function createExplainClient(
@@ -91,5 +93,10 @@ export function createExplainClient(
     },
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
     faults: faultHooks(handle, 'explain'),
+    retryGpu: () => {
+      gpuLost = null;
+      handle.terminate();
+      initFor = null;
+    },
   };
 }

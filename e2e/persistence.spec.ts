@@ -96,6 +96,94 @@ test.describe('The session survives a reload', () => {
   });
 });
 
+test.describe('Dream history', () => {
+  test('a cancelled dream is kept too; earlier dreams reopen and download; newest first', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await page.getByTestId('tab-dream').click();
+    await page.getByTestId('max-side-select').selectOption('64');
+    await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+    await expect(page.getByTestId('photo-info')).toContainText('64');
+    await page.getByTestId('octaves-input').fill('1');
+    await page.getByTestId('steps-input').fill('200');
+    await page.getByTestId('steps-input').blur();
+    await page.getByTestId('dream-start').click();
+    await page.waitForFunction(() => (window.__dreamlift!.dream().progress?.step ?? 0) >= 2, undefined, { timeout: 120_000 });
+    await page.getByTestId('dream-cancel').click();
+    const items = page.getByTestId('dream-history-item');
+    await expect(items).toHaveCount(1);
+    await expect(items.first()).toContainText('cancelled');
+    const cancelled = await dreamPixels(page);
+
+    // Reload: the cancelled result is what the canvas shows.
+    await page.reload();
+    await expect(page.getByTestId('dream-download')).toBeEnabled();
+    expect(meanAbsDiff(await dreamPixels(page), cancelled)).toBeLessThan(1);
+
+    await page.getByTestId('layer-select').selectOption('mixed4');
+    await dreamToEnd(page, 1, 2);
+    await expect(items).toHaveCount(2);
+    await expect(items.first()).toContainText('mixed4');
+    await expect(items.first()).not.toContainText('cancelled');
+    expect(meanAbsDiff(await dreamPixels(page), cancelled)).toBeGreaterThan(1);
+
+    await items.nth(1).getByTestId('dream-history-open').click();
+    await expect.poll(async () => meanAbsDiff(await dreamPixels(page), cancelled)).toBeLessThan(1);
+
+    const download = page.waitForEvent('download');
+    await items.first().getByTestId('dream-history-download').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('dreamlift-mixed4-64x48.png');
+  });
+
+  test('the history keeps the newest 12 and drops the oldest', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    // Fourteen earlier dreams, written straight into the session database.
+    await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('dreamlift-session');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const canvas = new OffscreenCanvas(8, 8);
+      canvas.getContext('2d')!.fillRect(0, 0, 8, 8);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const tx = db.transaction('history', 'readwrite');
+      for (let i = 0; i < 14; i++) {
+        tx.objectStore('history').put({ id: `old-${i}`, createdAt: 1_000_000 + i, width: 8, height: 8, layer: 'mixed1', isPartial: false, image: blob, thumbnail: blob });
+      }
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    });
+    await page.getByTestId('tab-dream').click();
+    await page.getByTestId('max-side-select').selectOption('64');
+    await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+    await expect(page.getByTestId('photo-info')).toContainText('64');
+    await page.getByTestId('layer-select').selectOption('mixed2');
+    await dreamToEnd(page, 1, 1);
+    const items = page.getByTestId('dream-history-item');
+    // Saved once encoded (a moment after the run ends); then it survives a reload.
+    await expect(items.first()).toContainText('mixed2');
+    await expect(items).toHaveCount(12);
+    await page.reload();
+    await expect(items).toHaveCount(12);
+    await expect(items.first()).toContainText('mixed2');
+    // The oldest three (old-0 … old-2) were dropped: the last one shown is old-3.
+    const ids = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve) => {
+        const r = indexedDB.open('dreamlift-session');
+        r.onsuccess = () => resolve(r.result);
+      });
+      const keys = await new Promise<IDBValidKey[]>((resolve) => {
+        const r = db.transaction('history').objectStore('history').getAllKeys();
+        r.onsuccess = () => resolve(r.result);
+      });
+      db.close();
+      return keys.map(String);
+    });
+    expect(ids.filter((k) => k.startsWith('old-')).sort()).toEqual(['old-10', 'old-11', 'old-12', 'old-13', 'old-3', 'old-4', 'old-5', 'old-6', 'old-7', 'old-8', 'old-9']);
+  });
+});
+
 test.describe('Storage that fails', () => {
   test('IndexedDB unavailable (private window): a notice, and the app works in memory', async ({ page }) => {
     await page.addInitScript(() => {

@@ -45,6 +45,30 @@ test.describe('Installable and offline', () => {
     await dreamToEnd(page, 1, 1);
   });
 
+  test('a new version is announced and used only after the reload the page offers', async ({ page }) => {
+    server = await serveDist();
+    await page.goto(`${server.url}/?backend=wasm`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.reload();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+
+    // Deploy a new version (a different service worker) and let the page look for it.
+    const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+    server.override('/sw.js', `${readFileSync(path.join(dist, 'sw.js'), 'utf8')}\n// the next version\n`);
+    await page.evaluate(() => (window as unknown as { __oldPage: boolean }).__oldPage = true);
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r!.update()));
+    await expect(page.getByTestId('update-prompt')).toBeVisible();
+    // Until the user says so, the old version keeps serving this page (a new one only waits).
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r!.waiting !== null))).toBe(true);
+
+    await page.getByTestId('update-reload').click();
+    await page.waitForFunction(() => !(window as unknown as { __oldPage?: boolean }).__oldPage, undefined, { timeout: 30_000 });
+    await expect(page.getByTestId('draw-canvas')).toBeVisible();
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r!.waiting === null && r!.active !== null))).toBe(true);
+  });
+
   test('the build has a web app manifest with PNG icons, linked from the page', async ({ page }) => {
     server = await serveDist();
     await page.goto(server.url);

@@ -26,15 +26,23 @@ export interface StaticServer {
   url: string;
   /** Requests served so far (paths). */
   served: string[];
+  /** From now on serves `body` for `pathname` (a new deployment of that file). */
+  override(pathname: string, body: Buffer | string): void;
   /** Stops the server and drops every open connection. */
   stop(): Promise<void>;
 }
 
 export function serveDist(root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist')): Promise<StaticServer> {
   const served: string[] = [];
+  const overrides = new Map<string, Buffer | string>();
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     served.push(pathname);
+    const override = overrides.get(pathname);
+    if (override !== undefined) {
+      res.writeHead(200, { 'content-type': TYPES[path.extname(pathname)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(override);
+      return;
+    }
     let file = path.join(root, pathname);
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -54,6 +62,7 @@ export function serveDist(root = path.resolve(path.dirname(fileURLToPath(import.
       resolve({
         url: `http://127.0.0.1:${port}`,
         served,
+        override: (pathname, body) => overrides.set(pathname, body),
         stop: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

@@ -11,6 +11,8 @@
  * the peak memory measured before and after.
  */
 
+import { decodePngInWorker } from '../../workers/decode-client';
+
 export class BadImageError extends Error {
   override name = 'BadImageError';
 }
@@ -29,6 +31,8 @@ export interface ImageHeader {
 /** Largest side we agree to decode at all, and the largest pixel count. */
 export const MAX_DECODE_SIDE = 20_000;
 export const MAX_DECODE_PIXELS = 120_000_000;
+/** PNGs with more pixels than this are decoded by the streaming decoder in a worker (at the working size). */
+export const PNG_STREAM_MIN_PIXELS = 4_000_000;
 /** Largest file we read (bytes). */
 export const MAX_FILE_BYTES = 60 * 1024 * 1024;
 
@@ -196,9 +200,10 @@ async function decodeJpegReduced(file: Blob, target: { width: number; height: nu
 
 /**
  * Decodes straight to the working size when the header gives the size and the image is larger
- * than that, so no full-size bitmap is made where the browser allows it: JPEG through ImageDecoder
- * with a size hint; other formats through createImageBitmap's resize options (Chromium still
- * decodes those at full size inside, then scales). Null when no scaling is needed.
+ * than that, so no full-size bitmap is made: a huge PNG by our streaming decoder in a worker
+ * (browsers decode PNG at full size whatever size is asked for), JPEG through ImageDecoder with a
+ * size hint; other formats through createImageBitmap's resize options (Chromium still decodes
+ * those at full size inside, then scales). Null when no scaling is needed.
  */
 async function decodeAtWorkingSize(
   file: Blob,
@@ -208,6 +213,14 @@ async function decodeAtWorkingSize(
   const original = orientedSize(header);
   const target = fitWithin(original.width, original.height, options.maxSide);
   if (target.width === original.width && target.height === original.height) return null;
+  if (header.kind === 'png' && header.width * header.height > PNG_STREAM_MIN_PIXELS && typeof Worker !== 'undefined') {
+    const png = await decodePngInWorker(file, options.maxSide).catch((e: unknown) => {
+      // A damaged file is reported as such; anything else (no worker…) falls back to the browser's decoder.
+      if (e instanceof Error && e.name === 'BadImageError') throw new BadImageError(e.message);
+      return null;
+    });
+    if (png) return { ...png, isScaled: true, kind: 'png' };
+  }
   const jpeg = header.kind === 'jpeg' ? await decodeJpegReduced(file, target) : null;
   const bitmap = jpeg ?? await createImageBitmap(file, {
     imageOrientation: 'from-image',

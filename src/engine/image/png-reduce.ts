@@ -23,6 +23,9 @@ export class PngDecodeError extends Error {
   override name = 'BadImageError';
 }
 
+/** Compressed bytes handed to the inflater at a time (≤ about 4 MB of pixels even for a flat image). */
+const INFLATE_PIECE = 4096;
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Reads exact byte counts from a stream of chunks. */
@@ -150,7 +153,11 @@ export async function decodePngReduced(
         // A failure of the consumer must not leave the writer waiting forever.
         consumer.catch(() => zlibWriter?.abort().catch(() => undefined));
       }
-      await Promise.race([zlibWriter.write(data), consumer!.then(() => undefined)]);
+      // In small pieces: an inflater expands each piece at once (up to ~1000× for flat images),
+      // so the piece size bounds the memory in flight.
+      for (let at = 0; at < data.length; at += INFLATE_PIECE) {
+        await Promise.race([zlibWriter.write(data.subarray(at, at + INFLATE_PIECE)), consumer!.then(() => undefined)]);
+      }
     } else if (type === 'IEND') {
       break;
     }

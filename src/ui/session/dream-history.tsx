@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useState } from 'react';
 import { HISTORY_BOUND } from '../../session/dream-history';
 import { deleteDream, reopenDream, useDreamHistoryStore } from '../../state/persistence';
 import { downloadBlob } from '../common/download';
@@ -6,8 +6,13 @@ import { downloadBlob } from '../common/download';
 /** The last dreams (newest first, at most HISTORY_BOUND): reopen one on the canvas, or download it. */
 export function DreamHistory() {
   const entries = useDreamHistoryStore((s) => s.entries);
-  const urls = useMemo(() => entries.map((e) => URL.createObjectURL(e.thumbnail)), [entries]);
-  useEffect(() => () => urls.forEach((u) => URL.revokeObjectURL(u)), [urls]);
+  // Object URLs for the thumbnails, made and revoked in an effect (never in render).
+  const [urls, setUrls] = useState<string[]>([]);
+  useEffect(() => {
+    const made = entries.map((e) => URL.createObjectURL(e.thumbnail));
+    setUrls(made);
+    return () => made.forEach((u) => URL.revokeObjectURL(u));
+  }, [entries]);
   return (
     <section className="dream-history" aria-labelledby="dream-history-title" data-testid="dream-history">
       <h3 id="dream-history-title">Recent dreams</h3>
@@ -19,7 +24,7 @@ export function DreamHistory() {
           const what = `${entry.layer}, ${entry.width}×${entry.height}${entry.isPartial ? ', cancelled' : ''}`;
           return (
             <li key={entry.id} className="dream-history-item" data-testid="dream-history-item">
-              <img src={urls[i]} alt={`Dream of ${when} (${what})`} />
+              {urls[i] ? <img src={urls[i]} alt={`Dream of ${when} (${what})`} /> : null}
               <span className="muted">{what}</span>
               <button type="button" className="btn" data-testid="dream-history-open" onClick={() => void reopenDream(entry.id)}>
                 Open

@@ -91,6 +91,21 @@ describe('shard integrity', () => {
     }
   });
 
+  it('a damaged copy while offline: the error says the file is damaged and could not be fetched again', async () => {
+    const { cache } = fakeCache();
+    let shardCalls = 0;
+    const fetchFn = (async (input: RequestInfo | URL) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('model.json')) return new Response(modelJson);
+      if (shardCalls++ === 0) return new Response(flipped(shard).slice());
+      throw new TypeError('Failed to fetch');
+    }) as typeof fetch;
+    await expect(load(verifyingFetch({ fetch: fetchFn, cache, requireHashes: true }))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      message: expect.stringMatching(/weights\.bin is damaged .*fetching it again failed \(Failed to fetch\)/),
+    });
+  });
+
   it('a built-in manifest without digests is refused', () => {
     const json = JSON.parse(modelJson.toString('utf8')) as { weightsManifest: { sha256?: string[] }[] };
     delete json.weightsManifest[0]!.sha256;

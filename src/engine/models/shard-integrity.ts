@@ -109,7 +109,10 @@ export function verifyingFetch(options: VerifyingFetchOptions = {}): typeof fetc
     if (problem) {
       // The copy may come from a cache: drop it and ask the network once more.
       await options.cache?.drop(url).catch(() => undefined);
-      const again = await base(url, { ...init, cache: 'reload' });
+      const again = await base(url, { ...init, cache: 'reload' }).catch((e: unknown) => {
+        // Offline, say: the damaged copy is gone, and a new one cannot be had now.
+        throw new ModelLoadError(`${problem}; fetching it again failed (${e instanceof Error ? e.message : String(e)})`);
+      });
       if (!again.ok) throw new ModelLoadError(`${problem}; fetching it again failed (HTTP ${again.status})`);
       bytes = await again.arrayBuffer();
       problem = await check(url, bytes, want);

@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * Content-Security-Policy of the built app: nothing from outside our origin.
@@ -32,8 +33,55 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** The largest file the service worker precaches (a weight shard is 4 MiB, a worker bundle under 2 MB). */
+const PRECACHE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The service worker, generated at build time by Workbox (vite-plugin-pwa). It precaches the
+ * built app, the WASM files, both built-in models and the samples, each with a revision that is
+ * its content hash (or a hashed file name), so after one visit the app opens with no network.
+ * It is registered by src/ui/session/service-worker.ts (`injectRegister: false`: no inline
+ * script, the CSP stays as strict), and a new version waits until the page's prompt reloads
+ * into it, so a page never mixes files of two versions. Not active in dev (`npm start`).
+ */
+function serviceWorker() {
+  return VitePWA({
+    injectRegister: false,
+    registerType: 'prompt',
+    strategies: 'generateSW',
+    // The glob below already lists the icons and the favicon; listing them twice would only repeat entries.
+    includeAssets: [],
+    includeManifestIcons: false,
+    manifest: {
+      name: 'DreamLift',
+      short_name: 'DreamLift',
+      description: 'Look inside a convolutional network on your own device: DeepLIFT explanations and Deep Dream.',
+      start_url: '.',
+      scope: '.',
+      display: 'standalone',
+      background_color: '#0f1117',
+      theme_color: '#0f1117',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,wasm,json,bin,png,jpg,svg,webmanifest}'],
+      maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+      // Each shard is checked against its SHA-256 by the workers, which also repair the cache.
+      clientsClaim: false,
+      skipWaiting: false,
+    },
+    devOptions: { enabled: false },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), serviceWorker()],
   worker: { format: 'es' },
   // Pre-bundle what the workers import, so the dev server does not discover it on first use
   // and reload the page (which would wipe a drawing).
@@ -51,7 +99,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/engine/**/*.test.ts', 'src/workers/**/*.test.ts', 'src/cli/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['src/engine/**/*.test.ts', 'src/session/**/*.test.ts', 'src/workers/**/*.test.ts', 'src/cli/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256HexSync } from './shard-hashes';
 
 /** The Concatenate layers whose outputs the trunk exposes, in order. */
 export const TRUNK_OUTPUTS = ['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5'] as const;
@@ -279,7 +280,8 @@ export function toModelFiles(model: FloatModel, storage: WeightStorage): ModelFi
     generatedBy: 'keras v2.2.4 (nsfwjs@4.4.0 InceptionV3)',
     convertedBy: `DreamLift scripts/extract-inception.ts (BN folded, ${storage})`,
     modelTopology: model.modelTopology,
-    weightsManifest: [{ paths, weights: specs }],
+    // SHA-256 of each shard, checked by the app before use (scripts/shard-hashes.ts).
+    weightsManifest: [{ paths, weights: specs, sha256: paths.map((p) => sha256HexSync(files.get(p)!)) }],
   };
   files.set('model.json', new TextEncoder().encode(`${JSON.stringify(json)}\n`));
   return files;

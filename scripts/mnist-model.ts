@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { im2colConv2d } from './im2col-conv';
 import { IMAGE_SIZE, NUM_CLASSES } from './mnist-data';
+import { sha256HexSync } from './shard-hashes';
 
 export const LAYER_NAMES = ['conv1', 'conv2', 'dropout1', 'flatten', 'dense1', 'dropout2', 'logits'] as const;
 export const PARAMETER_COUNT = 239_594;
@@ -147,7 +148,8 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: null,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
+        // With the shard's SHA-256, which the app checks before use (scripts/shard-hashes.ts).
+        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs, sha256: [sha256HexSync(new Uint8Array(weights))] } as tf.io.WeightsManifestConfig[number]],
       };
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(modelJson)}\n`);

@@ -295,6 +295,10 @@ let controller: AbortController | null = null;
 let runId = 0;
 type FrameSink = (frame: DreamFrame) => void;
 let frameSink: FrameSink | null = null;
+/** Listeners that see each frame before the sink (the session keeps the last one); they must not close it. */
+const frameTaps = new Set<FrameSink>();
+/** A finished image shown without a run (restored after a reload, reopened from the history); owned here. */
+let shownResult: ImageBitmap | null = null;
 
 /** Replaces the worker client (tests pass a stub). */
 export function setDreamClient(next: DreamClient | null): void {
@@ -383,6 +387,40 @@ export function getPhotoBitmap(): ImageBitmap | null {
 /** The file the current photo came from (to decode again at another max side). */
 export function getPhotoSource(): PhotoSource | null {
   return photoSource;
+}
+
+/** Calls `tap` with every frame of the current run before the canvas draws it (it must not close the bitmap). */
+export function tapFrames(tap: FrameSink): () => void {
+  frameTaps.add(tap);
+  return () => {
+    frameTaps.delete(tap);
+  };
+}
+
+/** The result shown without a run (a restored or reopened dream), or null; owned by the store, do not close. */
+export function getShownResult(): ImageBitmap | null {
+  return shownResult;
+}
+
+function dropShownResult(): void {
+  shownResult?.close();
+  shownResult = null;
+}
+
+/**
+ * Shows a finished dream (restored after a reload or reopened from the history) on the canvas; the
+ * store takes ownership of `bitmap`. Any run ends; the photo and settings stay.
+ */
+export function showResult(bitmap: ImageBitmap): void {
+  if (useDreamStore.getState().status === 'running' || useDreamStore.getState().status === 'loading-model') useDreamStore.getState().cancel();
+  dropShownResult();
+  shownResult = bitmap;
+  useDreamStore.setState((s) => ({
+    hasResult: true,
+    canvas: { width: bitmap.width, height: bitmap.height },
+    photoVersion: s.photoVersion + 1,
+    status: s.status === 'error' ? 'idle' : s.status,
+  }));
 }
 
 /** Registers the canvas's draw callback; it must close each frame's bitmap. Returns the unregister function. */
@@ -557,6 +595,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       // A new photo ends any run on the old one.
       if (controller) get().cancel();
       photoBitmap?.close();
+      dropShownResult();
       photoBitmap = decoded.bitmap;
       photoSource = source;
       const { width, height, originalWidth, originalHeight, isScaled } = decoded;
@@ -631,6 +670,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
           }
           const { progress, done } = progressOf(frame, work, timing);
           timing ??= { firstElapsed: frame.elapsedMs, firstDone: done };
+          for (const tap of frameTaps) tap(frame);
           if (frameSink) frameSink(frame);
           else frame.bitmap.close();
           set({ progress, hasResult: true });
@@ -706,6 +746,27 @@ export const useDreamStore = create<DreamState>()((set, get) => {
   };
 });
 
+/**
+ * After a lost GPU device: ends any run, and a fresh worker tries WebGPU again (reloading the model
+ * if it was loaded, else only starting the backend so the badge says which one runs).
+ */
+export async function retryDreamWebGpu(): Promise<void> {
+  if (!client?.retryGpu) return;
+  const { model } = useDreamStore.getState();
+  useDreamStore.getState().cancel();
+  client.retryGpu();
+  useDreamStore.setState({ model: 'unloaded', modelProgress: 0 });
+  if (model === 'ready' || model === 'error') {
+    await useDreamStore.getState().prepare();
+    return;
+  }
+  try {
+    useRuntimeStore.getState().reportBackend('dream', await client.init(useRuntimeStore.getState().preference));
+  } catch {
+    /* the next start reports its own failure */
+  }
+}
+
 /** Back to the initial state, releasing the photo (tests call this after each test). */
 export function resetDreamStore(): void {
   controller?.abort();
@@ -715,5 +776,6 @@ export function resetDreamStore(): void {
   photoBitmap = null;
   photoSource = null;
   frameSink = null;
+  dropShownResult();
   useDreamStore.setState({ ...initialData });
 }

@@ -330,6 +330,16 @@ export const useExplainStore = create<ExplainState>()((set, get) => ({
   },
 }));
 
+/** After a lost GPU device: a fresh worker tries WebGPU again, and the current drawing is explained on it. */
+export async function retryExplainWebGpu(): Promise<void> {
+  if (!client?.retryGpu) return;
+  cancelPending();
+  client.retryGpu();
+  useExplainStore.setState({ status: 'idle' });
+  await useExplainStore.getState().warmUp();
+  if (useExplainStore.getState().pixels) await useExplainStore.getState().explainNow();
+}
+
 /** Back to the initial state with no job pending (tests; never during a session). */
 export function resetExplainStore(): void {
   cancelPending();

@@ -1,10 +1,13 @@
-import { useState } from 'react';
 import { AboutView } from './about/about-view';
+import { useTabStore } from '../state/tab-store';
 import { BackendBadge, BackendNotice } from './backend-badge';
 import { ComparePanel } from './compare/compare-panel';
 import { DreamPanel } from './dream/dream-panel';
 import { ExplainPanel } from './explain/explain-panel';
 import { useUrlSettings } from './use-url-settings';
+import { StartFresh } from './session/start-fresh';
+import { StorageNotice } from './session/storage-notice';
+import { UpdatePrompt } from './session/update-prompt';
 
 type Tab = 'explain' | 'dream' | 'compare' | 'about';
 
@@ -17,7 +20,10 @@ const TABS: readonly { id: Tab; label: string }[] = [
 
 /** The panels as tabs; all stay mounted so switching never loses a drawing, a photo or a running dream. */
 export function App() {
-  const [tab, setTab] = useState<Tab>('explain');
+  const stored = useTabStore((s) => s.tab);
+  const setTab = useTabStore((s) => s.setTab);
+  // The kept tab (session) if this app still has it.
+  const tab: Tab = TABS.find((t) => t.id === stored)?.id ?? 'explain';
   useUrlSettings();
   return (
     <div className="app">
@@ -43,6 +49,8 @@ export function App() {
         <BackendBadge />
       </header>
       <BackendNotice />
+      <StorageNotice />
+      <UpdatePrompt />
       <main>
         <section id="panel-explain" role="tabpanel" aria-labelledby="tab-explain" hidden={tab !== 'explain'}>
           <ExplainPanel />
@@ -58,7 +66,8 @@ export function App() {
         </section>
       </main>
       <footer className="app-footer">
-        Everything runs on your device; nothing you draw or upload leaves it.
+        Everything runs on your device; nothing you draw or upload leaves it. Your work is kept on this device between visits.{' '}
+        <StartFresh />
       </footer>
     </div>
   );

@@ -1,6 +1,8 @@
 import { BACKEND_ORDER, type BackendInfo, type BackendPreference } from '../engine/backend-names';
 import { useExplainStore } from '../state/explain-store';
+import { isAfterGpuLoss } from '../state/gpu-retry';
 import { useRuntimeStore } from '../state/runtime-store';
+import { TryWebGpuAgain } from './try-webgpu-again';
 
 /** Shows the active tfjs backend (text is its name) and why any fallback happened; lets the user force one. */
 export function BackendBadge() {
@@ -68,6 +70,7 @@ export function slowBackendNotice(info: BackendInfo | undefined): string | null 
 export function BackendNotice() {
   const info = useRuntimeStore((s) => s.backends.explain ?? s.backends.dream);
   const slow = slowBackendNotice(info);
+  const isAfterLoss = useRuntimeStore((s) => isAfterGpuLoss(s.backends.explain) || isAfterGpuLoss(s.backends.dream));
   if (slow) {
     return (
       <p className="backend-reason backend-reason-slow" role="note" data-testid="backend-notice">
@@ -77,6 +80,8 @@ export function BackendNotice() {
   }
   return (
     <p className="backend-reason" role="note" title={info?.fallbackReason ?? undefined} data-testid="backend-notice">
+      {/* First, so the line's ellipsis never hides it. */}
+      {isAfterLoss ? <TryWebGpuAgain /> : null}
       {info?.fallbackReason ? `Using ${info.name}: ${info.fallbackReason}.` : '\u00a0'}
     </p>
   );

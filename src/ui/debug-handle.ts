@@ -5,7 +5,9 @@
  */
 import { benchmarkDreamGradient, dreamWorkerFaults, dreamWorkerMemory, useDreamStore } from '../state/dream-store';
 import { explainWorkerFaults, explainWorkerMemory, useExplainStore } from '../state/explain-store';
+import { flushSession } from '../state/persistence';
 import { useRuntimeStore, type WorkerName } from '../state/runtime-store';
+import { useSessionStore } from '../state/session-store';
 import type { WorkerFaultHooks } from '../workers/device-lost';
 import type { GradientBenchmark } from '../workers/dream-protocol';
 import type { WorkerMemory } from '../workers/worker-stats';
@@ -27,6 +29,8 @@ export interface DebugHandle {
    * killWorker: 'terminate' kills the worker from outside (as on out-of-memory), 'throw' makes it throw uncaught.
    * loseDevice: destroys the worker's WebGPU device (false when it runs on another backend).
    */
+  /** The session: writes pending changes now; whether it is saved (and the notice if not). */
+  session: { flush: () => Promise<void>; state: typeof useSessionStore.getState };
   faults: {
     killWorker: (worker: WorkerName, how?: 'terminate' | 'throw') => Promise<void>;
     loseDevice: (worker: WorkerName) => Promise<boolean>;
@@ -53,6 +57,7 @@ export function installDebugHandle(): void {
       return { explain, dream };
     },
     benchDreamGradient: (runs, warmup) => benchmarkDreamGradient(runs, warmup),
+    session: { flush: flushSession, state: useSessionStore.getState },
     faults: {
       killWorker: async (worker, how = 'terminate') => {
         await faultsOf(worker)?.kill(how);

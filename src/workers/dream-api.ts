@@ -21,6 +21,7 @@ import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
+import { builtInModelFetch } from './model-fetch';
 
 export interface DreamApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
@@ -214,6 +215,7 @@ export const browserDreamEnvironment: DreamApiEnvironment = {
   async loadModel(onProgress) {
     const { loadDreamModel } = await import('../engine/models/dream-model');
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;
-    return loadDreamModel(url, onProgress);
+    // Every shard checked against its SHA-256 before use (model-fetch.ts).
+    return loadDreamModel(tf.io.http(url, { fetchFunc: builtInModelFetch(), onProgress }));
   },
 };

@@ -44,6 +44,8 @@ export interface DreamClient {
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
   /** Runs another kind of job on the same worker (films share its backend and trunk); `call` gets the remote API and a job id. */
   runJob?<T>(call: (api: Comlink.Remote<DreamApi>, jobId: number) => Promise<T>): Promise<T>;
+  /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
+  retryGpu?(): void;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -170,6 +172,12 @@ export function createDreamClient(
     faults: faultHooks(handle, 'Deep Dream'),
 
     runJob: (call) => handle.run(call).catch(afterFailure),
+    retryGpu: () => {
+      gpuLost = null;
+      handle.terminate();
+      initFor = null;
+      modelPromise = null;
+    },
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
 

@@ -22,6 +22,7 @@ import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { timedLoad, workerMemory } from './worker-stats';
+import { builtInModelFetch } from './model-fetch';
 
 export interface ExplainApiEnvironment {
   /** Starts (or returns the already started) backend for `preference`. */
@@ -204,6 +205,10 @@ export const browserExplainEnvironment: ExplainApiEnvironment = {
   device: browserDeviceWatch,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
-    return tf.loadLayersModel(url);
+    // Every shard checked against its SHA-256 before use (model-fetch.ts); a damaged one is named.
+    return tf.loadLayersModel(url, { fetchFunc: builtInModelFetch() }).catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'ModelLoadError') throw new ModelLoadError(`The digit model could not be loaded: ${e.message}`);
+      throw e;
+    });
   },
 };

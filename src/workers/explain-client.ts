@@ -40,6 +40,8 @@ export interface ExplainClient {
   faults?: WorkerFaultHooks;
   /** Cleans an uploaded picture in the worker (see ExplainApi.cleanUpload); `gray01` is transferred (the caller loses it). */
   cleanUpload?(gray01: Float32Array, width: number, height: number): Promise<UploadInk>;
+  /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
+  retryGpu?(): void;
 }
 
 export function createExplainClient(
@@ -101,5 +103,10 @@ export function createExplainClient(
       }),
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
     faults: faultHooks(handle, 'explain'),
+    retryGpu: () => {
+      gpuLost = null;
+      handle.terminate();
+      initFor = null;
+    },
   };
 }

@@ -7,8 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ModelLoadError } from './dream-model';
+import { sha256Hex, type HashedWeightsGroup } from './shard-integrity';
 
-/** Reads `modelJsonPath` and the shards it names (relative to its folder). */
+/** Reads `modelJsonPath` and the shards it names (relative to its folder), checking each shard's SHA-256 when the manifest has one. */
 export function fileSystemIO(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -19,8 +21,11 @@ export function fileSystemIO(modelJsonPath: string): tf.io.IOHandler {
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
-          for (const p of group.paths) {
+          for (const [i, p] of group.paths.entries()) {
             const b = await readFile(path.join(dir, p));
+            // Shards with a digest in the manifest are checked, as the app checks them.
+            const want = (group as HashedWeightsGroup).sha256?.[i];
+            if (want && (await sha256Hex(b)) !== want) throw new ModelLoadError(`${p} is damaged (its SHA-256 does not match the manifest)`);
             buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
           }
         }

@@ -19,10 +19,35 @@ function jpegHeader(width: number, height: number): Uint8Array {
 
 const text = (s: string) => new TextEncoder().encode(s);
 
+/** A JPEG header with an Exif APP1 segment (TIFF, one IFD0 entry: orientation) before the SOF. */
+function jpegWithOrientation(width: number, height: number, orientation: number, littleEndian: boolean): Uint8Array {
+  const tiff = new Uint8Array(8 + 2 + 12 + 4);
+  const v = new DataView(tiff.buffer);
+  tiff.set(littleEndian ? [0x49, 0x49] : [0x4d, 0x4d]);
+  v.setUint16(2, 42, littleEndian);
+  v.setUint32(4, 8, littleEndian);
+  v.setUint16(8, 1, littleEndian);
+  v.setUint16(10, 0x0112, littleEndian);
+  v.setUint16(12, 3, littleEndian); // SHORT
+  v.setUint32(14, 1, littleEndian);
+  v.setUint16(18, orientation, littleEndian);
+  const payload = [...text('Exif'), 0, 0, ...tiff];
+  const length = payload.length + 2;
+  const app1 = [0xff, 0xe1, length >> 8, length & 255, ...payload];
+  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 255, width >> 8, width & 255, 3];
+  return new Uint8Array([0xff, 0xd8, ...app1, ...sof, ...new Array(12).fill(0)]);
+}
+
 describe('sniffImage', () => {
   it('reads PNG and JPEG sizes from the header', () => {
     expect(sniffImage(pngHeader(640, 427))).toEqual({ kind: 'png', width: 640, height: 427 });
     expect(sniffImage(jpegHeader(451, 300))).toEqual({ kind: 'jpeg', width: 451, height: 300 });
+  });
+
+  it('reads the Exif orientation of a JPEG (both byte orders), which decides the shown size', () => {
+    expect(sniffImage(jpegWithOrientation(4000, 3000, 6, true))).toEqual({ kind: 'jpeg', width: 4000, height: 3000, orientation: 6 });
+    expect(sniffImage(jpegWithOrientation(4000, 3000, 3, false))).toEqual({ kind: 'jpeg', width: 4000, height: 3000, orientation: 3 });
+    expect(sniffImage(jpegWithOrientation(10, 10, 9, true)).orientation).toBeUndefined();
   });
 
   it('recognises GIF, HEIC, SVG and refuses text', () => {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useDreamStore } from '../../state/dream-store';
 import { DreamActions } from './dream-actions';
+import { DreamHistory } from '../session/dream-history';
 import { DreamControls } from './dream-controls';
 import { DreamView } from './dream-view';
 import { PhotoPicker } from './photo-picker';
@@ -39,6 +40,9 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           <PhotoPicker isActive={isActive} />
           <DreamControls />
         </aside>
+        <div className="card dream-side">
+          <DreamHistory />
+        </div>
         <div className="card dream-side">
           <FilmSection />
         </div>

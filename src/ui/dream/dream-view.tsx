@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { enlargeDream, getPhotoBitmap, registerFrameSink, useDreamStore } from '../../state/dream-store';
+import { enlargeDream, getPhotoBitmap, getShownResult, registerFrameSink, useDreamStore } from '../../state/dream-store';
 import { fitWithin } from '../common/decode-image';
 import { ORIGINAL_MAX_SIDE, PHOTO_BACKGROUND, decodeOriginalPhoto } from './photo-loader';
 
@@ -47,7 +47,8 @@ export function DreamView({ header }: { header?: ReactNode }) {
   // A new photo (or a new working size) is shown as it is until the first frame arrives.
   useEffect(() => {
     const photo = getPhotoBitmap();
-    draw(canvasRef.current, photo);
+    // A restored or reopened result is shown over the photo.
+    draw(canvasRef.current, getShownResult() ?? photo);
     draw(originalRef.current, photo);
     setReveal(0);
   }, [photoVersion, size.width, size.height]);

@@ -47,6 +47,11 @@ export function openPhotoFile(file: File): Promise<void> {
   return openPhoto(() => Promise.resolve(file), file.name || 'pasted image');
 }
 
+/** A stored photo (restored after a reload). */
+export function openPhotoBlob(blob: Blob, name: string): Promise<void> {
+  return openPhoto(() => Promise.resolve(blob), name);
+}
+
 export function openSample(sample: DreamSample): Promise<void> {
   return openPhoto(async () => {
     const response = await fetch(sample.url);

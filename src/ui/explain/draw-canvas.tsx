@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { preprocessRgba } from '../../engine/image/mnist-preprocess';
+import { DRAWING_SIDE, useDrawingStore, type DrawingOp } from '../../state/drawing-store';
 import { useExplainStore } from '../../state/explain-store';
-import { get2d, paintInkFitted } from './canvas-utils';
+import { get2d } from './canvas-utils';
+import { grayOf, grayToImageData, inkBytes, paintOp } from './stroke-paint';
 import { usePointerStrokes } from './use-pointer-strokes';
 
 /** Side of the drawing raster in canvas pixels (ten per model pixel). */
-export const DRAW_SIZE = 280;
+export const DRAW_SIZE = DRAWING_SIDE;
 const DEFAULT_BRUSH = 20;
 const MAX_UNDO = 40;
 /** Side of the copy the preprocessing reads (4 pixels per model pixel). */
@@ -40,7 +42,12 @@ interface DrawCanvasProps {
   isActive: boolean;
 }
 
-/** White-on-black drawing with mouse, touch and pen (Pointer Events), brush size, undo and clear. */
+/**
+ * White-on-black drawing with mouse, touch and pen (Pointer Events), brush size, undo and clear.
+ * Every change is also recorded as an operation in the drawing store (the session keeps it), and
+ * `history[i]` is the raster before `ops[i]`, so undo pops both and a restored document is replayed
+ * into the same undo history.
+ */
 export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const history = useRef<ImageData[]>([]);
@@ -95,8 +102,18 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
     const ctx = get2d(canvasRef.current, true);
     if (!ctx) return;
     history.current.push(ctx.getImageData(0, 0, DRAW_SIZE, DRAW_SIZE));
-    if (history.current.length > MAX_UNDO) history.current.shift();
     setUndoCount(history.current.length);
+  }, []);
+
+  /** Records the op that the last snapshot came before; past MAX_UNDO the oldest is folded into the base. */
+  const record = useCallback((op: DrawingOp) => {
+    const drawing = useDrawingStore.getState();
+    drawing.push(op);
+    if (history.current.length > MAX_UNDO) {
+      history.current.shift();
+      setUndoCount(history.current.length);
+      drawing.foldOldest(grayOf(history.current[0]!.data));
+    }
   }, []);
 
   const fillBlack = (ctx: CanvasRenderingContext2D) => {
@@ -109,6 +126,7 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
     const previous = history.current.pop();
     setUndoCount(history.current.length);
     if (!ctx || !previous) return;
+    useDrawingStore.getState().pop();
     ctx.putImageData(previous, 0, 0);
     commit();
   }, [commit]);
@@ -118,17 +136,35 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
     if (ctx) {
       snapshot();
       fillBlack(ctx);
+      record({ kind: 'clear' });
     }
     setPixels(null);
   };
 
+  // Renders the stored document (at start, after a restore or a fresh start): base, then each op,
+  // keeping the raster before each op as its undo step.
+  const loadedVersion = useDrawingStore((s) => s.loadedVersion);
   useEffect(() => {
     const ctx = get2d(canvasRef.current, true);
-    if (ctx) fillBlack(ctx);
-    return () => {
+    if (!ctx) return;
+    const { doc } = useDrawingStore.getState();
+    history.current = [];
+    if (doc.base && doc.side === DRAW_SIZE) ctx.putImageData(grayToImageData(doc.base, DRAW_SIZE), 0, 0);
+    else fillBlack(ctx);
+    for (const op of doc.ops) {
+      history.current.push(ctx.getImageData(0, 0, DRAW_SIZE, DRAW_SIZE));
+      paintOp(ctx, op);
+    }
+    setUndoCount(history.current.length);
+    if (doc.base || doc.ops.length > 0) commit();
+  }, [loadedVersion, commit]);
+
+  useEffect(
+    () => () => {
       if (frame.current !== null) clearTimeout(frame.current);
-    };
-  }, []);
+    },
+    [],
+  );
 
   useEffect(() => {
     if (!isActive) return;
@@ -149,12 +185,22 @@ export function DrawCanvas({ ref, isActive }: DrawCanvasProps) {
       const ctx = get2d(canvasRef.current, true);
       if (!ctx) return;
       snapshot();
-      paintInkFitted(ctx, ink01, width, height);
+      const ink = inkBytes(ink01);
+      const op: DrawingOp = { kind: 'ink', width, height, ink };
+      paintOp(ctx, op);
+      record(op);
       commit();
     },
-  }), [commit, snapshot]);
+  }), [commit, snapshot, record]);
 
-  const handlers = usePointerStrokes(canvasRef, { size: DRAW_SIZE, brush, onStrokeStart: snapshot, onInk: scheduleCommit, onStrokeEnd: commitNow });
+  const onStrokeEnd = useCallback(
+    (points: Float32Array) => {
+      record({ kind: 'stroke', points });
+      commitNow();
+    },
+    [record, commitNow],
+  );
+  const handlers = usePointerStrokes(canvasRef, { size: DRAW_SIZE, brush, onStrokeStart: snapshot, onInk: scheduleCommit, onStrokeEnd });
 
   return (
     <div className="draw">

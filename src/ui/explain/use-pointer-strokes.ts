@@ -1,10 +1,6 @@
 import { useRef, type PointerEvent, type RefObject } from 'react';
 import { get2d } from './canvas-utils';
-
-interface Point {
-  x: number;
-  y: number;
-}
+import { paintDot, paintEnd, paintSegment, type Point } from './stroke-paint';
 
 interface StrokeOptions {
   /** Side of the square raster in canvas pixels. */
@@ -15,8 +11,8 @@ interface StrokeOptions {
   onStrokeStart: () => void;
   /** Called whenever ink was added. */
   onInk: () => void;
-  /** The stroke ended (pointer up or cancelled): the drawing is final for now. */
-  onStrokeEnd: () => void;
+  /** The stroke ended (pointer up or cancelled): the drawing is final for now. `points`: x, y, width triples drawn. */
+  onStrokeEnd: (points: Float32Array) => void;
 }
 
 /**
@@ -28,7 +24,7 @@ interface StrokeOptions {
 export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>, options: StrokeOptions) {
   // The canvas rectangle is read once per stroke: reading it on every move would force a layout
   // each time React has touched the page in between.
-  const stroke = useRef<{ id: number; last: Point; mid: Point; rect: DOMRect } | null>(null);
+  const stroke = useRef<{ id: number; last: Point; mid: Point; width: number; rect: DOMRect; points: number[] } | null>(null);
   const { size, brush, onStrokeStart, onInk, onStrokeEnd } = options;
 
   const toCanvas = (e: { clientX: number; clientY: number }, rect: DOMRect): Point => {
@@ -45,11 +41,9 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
     onStrokeStart();
     const rect = canvasRef.current!.getBoundingClientRect();
     const p = toCanvas(e, rect);
-    stroke.current = { id: e.pointerId, last: p, mid: p, rect };
-    ctx.fillStyle = '#fff';
-    ctx.beginPath();
-    ctx.arc(p.x, p.y, widthFor(e) / 2, 0, 2 * Math.PI);
-    ctx.fill();
+    const width = widthFor(e);
+    stroke.current = { id: e.pointerId, last: p, mid: p, width, rect, points: [p.x, p.y, width] };
+    paintDot(ctx, p, width);
     onInk();
   };
 
@@ -57,20 +51,13 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
     const ctx = get2d(canvasRef.current, true);
     const s = stroke.current;
     if (!ctx || !s || s.id !== e.pointerId) return;
-    ctx.strokeStyle = '#fff';
-    ctx.lineCap = 'round';
-    ctx.lineJoin = 'round';
     const coalesced = e.nativeEvent.getCoalescedEvents?.() ?? [];
     for (const ev of coalesced.length > 0 ? coalesced : [e.nativeEvent]) {
       const p = toCanvas(ev, s.rect);
-      const mid = { x: (s.last.x + p.x) / 2, y: (s.last.y + p.y) / 2 };
-      ctx.lineWidth = widthFor(ev);
-      ctx.beginPath();
-      ctx.moveTo(s.mid.x, s.mid.y);
-      ctx.quadraticCurveTo(s.last.x, s.last.y, mid.x, mid.y);
-      ctx.stroke();
+      s.width = widthFor(ev);
+      s.mid = paintSegment(ctx, s.mid, s.last, p, s.width);
       s.last = p;
-      s.mid = mid;
+      s.points.push(p.x, p.y, s.width);
     }
     onInk();
   };
@@ -79,14 +66,9 @@ export function usePointerStrokes(canvasRef: RefObject<HTMLCanvasElement | null>
     const s = stroke.current;
     if (!s || s.id !== e.pointerId) return;
     const ctx = get2d(canvasRef.current, true);
-    if (ctx) {
-      ctx.beginPath();
-      ctx.moveTo(s.mid.x, s.mid.y);
-      ctx.lineTo(s.last.x, s.last.y);
-      ctx.stroke();
-    }
+    if (ctx) paintEnd(ctx, s.mid, s.last, s.width);
     stroke.current = null;
-    onStrokeEnd();
+    onStrokeEnd(Float32Array.from(s.points));
   };
 
   return { onPointerDown, onPointerMove, onPointerUp: onPointerEnd, onPointerCancel: onPointerEnd };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetCompareStore, useCompareStore } from './compare-store';
 import { resetExplainStore, useExplainStore } from './explain-store';
 import './explain-url-settings';
-import { applyUrlSettings, integerIn, oneOf, registerUrlSettings, startUrlSettings, stopUrlSettings, urlSearchForSettings, urlSetting } from './url-settings';
+import { applyUrlSettings, integerIn, oneOf, registerUrlSettings, startUrlSettings, stopUrlSettings, urlSearchForSettings, urlSearchWithoutSettings, urlSetting } from './url-settings';
 
 describe('url settings', () => {
   beforeEach(() => window.history.replaceState(null, '', '/'));
@@ -55,6 +55,9 @@ describe('url settings', () => {
       applyUrlSettings('?layer=mixed5&dream-steps=3');
       expect([layer, steps]).toEqual(['mixed5', 3]);
       expect(urlSearchForSettings('')).toBe('?layer=mixed5&dream-steps=3');
+      // Start fresh drops every registered setting and keeps the rest.
+      expect(urlSearchWithoutSettings('?backend=wasm&layer=mixed5&dream-steps=3')).toBe('?backend=wasm');
+      expect(urlSearchWithoutSettings('?layer=mixed5')).toBe('');
       expect(() => registerUrlSettings([urlSetting({ param: 'layer', ...oneOf(['a']), get: () => 'a', set: () => undefined, defaultValue: 'a' })], () => () => undefined)).toThrow(/twice/);
     } finally {
       remove();

@@ -89,6 +89,14 @@ export function urlSearchForSettings(search: string): string {
   return text ? `?${text}` : '';
 }
 
+/** `search` without any registered setting (others, such as `?backend=`, kept): where "start fresh" reloads to. */
+export function urlSearchWithoutSettings(search: string): string {
+  const query = new URLSearchParams(search);
+  for (const s of groups.flatMap((g) => g.settings)) query.delete(s.param);
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
 function writeUrl(): void {
   const search = urlSearchForSettings(window.location.search);
   if (search !== window.location.search) {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { clearStoredSession } from '../../state/persistence';
 import { useSessionStore } from '../../state/session-store';
+import { urlSearchWithoutSettings } from '../../state/url-settings';
 
 /** Clears everything stored on this device (after a confirmation) and reloads into an empty app. */
 export function StartFresh() {
@@ -10,7 +11,8 @@ export function StartFresh() {
     setIsClearing(true);
     try {
       await clearStoredSession();
-      location.reload();
+      // The address bar carries the settings (a shareable link); fresh means without them too.
+      location.replace(`${location.pathname}${urlSearchWithoutSettings(location.search)}${location.hash}`);
     } catch (e) {
       setIsClearing(false);
       setIsConfirming(false);

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import '../state/dream-url-settings';
 import '../state/explain-url-settings';
 import { startUrlSettings } from '../state/url-settings';
 

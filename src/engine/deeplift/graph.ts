@@ -24,16 +24,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type ElementwiseActivation, activationByName, eluActivation, leakyReluActivation, reluLayerActivation,
+  type ElementwiseActivation, activationByName, eluActivation, kerasRelu, leakyReluActivation, preluActivation,
+  thresholdedReluActivation,
 } from './activations';
+import './keras-compat';
 import { ActivationNode } from './activation-node';
 import { BatchNormNode } from './batch-norm';
-import { WeightedLinearNode, conv2dOp, denseOp, depthwiseConv2dOp, type Padding } from './linear';
+import { WeightedLinearNode, conv2dOp, denseOp, depthwiseConv2dOp, dilateKernel, type Padding } from './linear';
 import { MaxPoolNode } from './max-pool';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, splitBySign,
 } from './node';
-import { AddNode, AvgPoolNode, ConcatNode, IdentityNode, ReshapeNode } from './pass-through';
+import {
+  AddNode, AvgPoolNode, ConcatNode, CropNode, GlobalAvgPoolNode, IdentityNode, PadNode, PermuteNode, ReshapeNode,
+  ScaleNode, SubtractNode, UpSamplingNode,
+} from './pass-through';
 import { UnsupportedLayerError } from './unsupported-layer-error';
 
 /** The model's input: Δ⁺/Δ⁻ split by sign (`Input._build_pos_and_neg_contribs`). */
@@ -146,19 +151,37 @@ export function buildPlan(model: tf.LayersModel): Plan {
         break;
       }
       case 'Conv2D':
-      case 'DepthwiseConv2D': {
+      case 'DepthwiseConv2D':
+      case 'SeparableConv2D': {
         if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
         const dil = pair(cfg.dilationRate ?? 1, layer.name, cls);
-        if (dil[0] !== 1 || dil[1] !== 1) throw new UnsupportedLayerError(layer.name, cls, 'dilation rate other than 1');
         if (cfg.padding !== 'valid' && cfg.padding !== 'same') throw new UnsupportedLayerError(layer.name, cls, `padding ${String(cfg.padding)}`);
+        if (Number(cfg.groups ?? 1) !== 1) throw new UnsupportedLayerError(layer.name, cls, 'grouped convolution');
         const strides = pair(cfg.strides, layer.name, cls);
         const padding = cfg.padding as Padding;
         const bias = weight(layer, 'bias') as tf.Tensor1D | null;
-        const kernel = weight(layer, cls === 'Conv2D' ? 'kernel' : 'depthwiseKernel') as tf.Tensor4D;
-        const op = cls === 'Conv2D'
-          ? conv2dOp(kernel, bias, inShape, strides, padding)
-          : depthwiseConv2dOp(kernel, bias, inShape, strides, padding);
-        const lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel, op));
+        const dilated = dil[0] !== 1 || dil[1] !== 1;
+        // A dilated kernel becomes the equivalent undilated one (zeros between taps), owned by its node.
+        const spatial = (k: tf.Tensor4D) => (dilated ? dilateKernel(k, dil) : k);
+        let lin: number;
+        if (cls === 'Conv2D') {
+          const kernel = spatial(weight(layer, 'kernel') as tf.Tensor4D);
+          lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel,
+            conv2dOp(kernel, bias, inShape, strides, padding), dilated));
+        } else if (cls === 'DepthwiseConv2D') {
+          const kernel = spatial(weight(layer, 'depthwiseKernel') as tf.Tensor4D);
+          lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel,
+            depthwiseConv2dOp(kernel, bias, inShape, strides, padding), dilated));
+        } else {
+          // SeparableConv2D = depthwise (no bias) then a 1×1 pointwise conv with the bias: two linear nodes.
+          const depthwise = spatial(weight(layer, 'depthwiseKernel') as tf.Tensor4D);
+          const pointwise = weight(layer, 'pointwiseKernel') as tf.Tensor4D;
+          const midShape = [shape[0], shape[1], depthwise.shape[2] * depthwise.shape[3]];
+          const mid = push(new WeightedLinearNode(layer.name, cls, inputs, midShape, depthwise,
+            depthwiseConv2dOp(depthwise, null, inShape, strides, padding), dilated));
+          lin = push(new WeightedLinearNode(layer.name, cls, [mid], shape, pointwise,
+            conv2dOp(pointwise, bias, midShape, [1, 1], 'valid')));
+        }
         out = activationNode(activationByName(String(cfg.activation)), String(cfg.activation), layer, cls, lin, shape, isOutput);
         break;
       }
@@ -184,7 +207,14 @@ export function buildPlan(model: tf.LayersModel): Plan {
         out = activationNode('softmax', 'softmax', layer, cls, inputs[0], shape, isOutput);
         break;
       case 'ReLU':
-        out = activationNode(reluLayerActivation(cfg.maxValue as number | null), 'relu', layer, cls, inputs[0], shape, isOutput);
+        out = activationNode(kerasRelu(cfg.maxValue as number | null, Number(cfg.negativeSlope ?? 0), Number(cfg.threshold ?? 0)),
+          'relu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'PReLU':
+        out = activationNode(preluActivation(weight(layer, 'alpha') as tf.Tensor), 'prelu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'ThresholdedReLU':
+        out = activationNode(thresholdedReluActivation(Number(cfg.theta ?? 1)), 'thresholdedReLU', layer, cls, inputs[0], shape, isOutput);
         break;
       case 'LeakyReLU':
         out = activationNode(leakyReluActivation(cfg.alpha as number), 'leakyReLU', layer, cls, inputs[0], shape, isOutput);
@@ -209,6 +239,48 @@ export function buildPlan(model: tf.LayersModel): Plan {
       }
       case 'Add':
         out = push(new AddNode(layer.name, cls, inputs, shape));
+        break;
+      case 'Average':
+        out = push(new ScaleNode(layer.name, cls, [push(new AddNode(layer.name, cls, inputs, shape))], shape, 1 / inputs.length, 0));
+        break;
+      case 'Subtract':
+        if (inputs.length !== 2) throw new UnsupportedLayerError(layer.name, cls, `${inputs.length} inputs (need 2)`);
+        out = push(new SubtractNode(layer.name, cls, inputs, shape));
+        break;
+      case 'Rescaling': {
+        const scale = Number(cfg.scale);
+        const offset = Number(cfg.offset ?? 0);
+        if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new UnsupportedLayerError(layer.name, cls, 'non-scalar scale or offset');
+        out = push(new ScaleNode(layer.name, cls, inputs, shape, scale, offset));
+        break;
+      }
+      case 'ZeroPadding2D':
+      case 'Cropping2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        const amounts = (cls === 'ZeroPadding2D' ? cfg.padding : cfg.cropping) as [[number, number], [number, number]];
+        out = push(cls === 'ZeroPadding2D'
+          ? new PadNode(layer.name, cls, inputs, shape, inShape, amounts)
+          : new CropNode(layer.name, cls, inputs, shape, inShape, amounts));
+        break;
+      }
+      case 'GlobalAveragePooling2D':
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        out = push(new GlobalAvgPoolNode(layer.name, cls, inputs, shape, inShape));
+        break;
+      case 'GlobalMaxPooling2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        // A max pooling whose one window is the whole image, then a reshape to [C].
+        const window: [number, number] = [inShape[0], inShape[1]];
+        const pooled = push(new MaxPoolNode(layer.name, cls, inputs, [1, 1, inShape[2]], inShape, window, window, 'valid'));
+        out = push(new ReshapeNode(layer.name, cls, [pooled], shape, [1, 1, inShape[2]]));
+        break;
+      }
+      case 'UpSampling2D':
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        out = push(new UpSamplingNode(layer.name, cls, inputs, shape, inShape, cfg.interpolation === 'bilinear'));
+        break;
+      case 'Permute':
+        out = push(new PermuteNode(layer.name, cls, inputs, shape, inShape, cfg.dims as number[]));
         break;
       case 'Concatenate': {
         const rank = shape.length + 1;

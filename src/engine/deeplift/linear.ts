@@ -160,7 +160,8 @@ export class WeightedLinearNode implements DeepLiftNode {
   private readonly prepared: Map<tf.Tensor, tf.Tensor | null>;
 
   /**
-   * @param kernel the layer's kernel; not owned (the model keeps it).
+   * @param kernel the layer's kernel; not owned (the model keeps it) unless
+   *   `ownsKernel` (a kernel derived at conversion, e.g. a dilated one).
    * W⁺, W⁻ and the transpose-ready forms are derived here and owned by the
    * node until `dispose`.
    */
@@ -168,6 +169,7 @@ export class WeightedLinearNode implements DeepLiftNode {
     readonly name: string, readonly className: string,
     readonly inputs: readonly number[], readonly shape: readonly number[],
     private readonly kernel: tf.Tensor, private readonly op: KernelOp,
+    private readonly ownsKernel = false,
   ) {
     this.kernelPos = tf.tidy(() => tf.keep(tf.mul(kernel, gtMask(kernel))));
     this.kernelNeg = tf.tidy(() => tf.keep(tf.mul(kernel, ltMask(kernel))));
@@ -211,8 +213,30 @@ export class WeightedLinearNode implements DeepLiftNode {
   }
 
   dispose(): void {
+    if (this.ownsKernel) this.kernel.dispose();
     this.kernelPos.dispose();
     this.kernelNeg.dispose();
     for (const p of this.prepared.values()) p?.dispose();
   }
+}
+
+/**
+ * A dilated kernel as the equivalent undilated one: taps spread `rate`
+ * apart with zeros between, [(kh − 1)·dh + 1, (kw − 1)·dw + 1, a, b]. A
+ * convolution with it equals the dilated convolution (TF's 'same' padding
+ * uses this effective size too). Returns a new tensor.
+ */
+export function dilateKernel(kernel: tf.Tensor4D, rate: [number, number]): tf.Tensor4D {
+  const [kh, kw, a, b] = kernel.shape;
+  const [dh, dw] = rate;
+  const eh = (kh - 1) * dh + 1;
+  const ew = (kw - 1) * dw + 1;
+  const zero = kh * kw * a * b;
+  const index = new Int32Array(eh * ew * a * b).fill(zero);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < a * b; i++) {
+    index[((y * dh) * ew + x * dw) * a * b + i] = (y * kw + x) * a * b + i;
+  }
+  return tf.tidy(() => tf.reshape(
+    tf.gather(tf.concat([tf.reshape(kernel, [-1]), tf.zeros([1])]), tf.tensor1d(index, 'int32')),
+    [eh, ew, a, b]) as tf.Tensor4D);
 }

@@ -43,14 +43,15 @@ export class MaxPoolNode implements DeepLiftNode {
 
   posNeg(ctx: DeepLiftContext, self: number): PosNeg {
     if (ctx.poolMode === 'crossmax') return splitBySign(ctx.delta(self));
-    const zeros = tf.zeros([1, ...this.shape]);
+    const zeros = tf.zerosLike(ctx.act(self));
     return { pos: zeros, neg: zeros };
   }
 
   /** max_pool_grad at the input activation x, for a batch of multipliers. */
   private gradientRoute(ctx: DeepLiftContext, m: tf.Tensor): tf.Tensor {
     const x = ctx.act(this.inputs[0]);
-    const tiled = m.shape[0] === 1 ? x : tf.tile(x, [m.shape[0], 1, 1, 1]);
+    // x has batch 1 (broadcast over the seeds) or one row per multiplier row.
+    const tiled = m.shape[0] === x.shape[0] ? x : tf.tile(x, [m.shape[0] / x.shape[0], 1, 1, 1]);
     return tf.grad((z: tf.Tensor) => this.forward([z]))(tiled, m);
   }
 

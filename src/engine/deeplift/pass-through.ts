@@ -137,3 +137,158 @@ export class ConcatNode implements DeepLiftNode {
 
   dispose(): void {}
 }
+
+/** ZeroPadding2D: pads H and W with zeros; the transpose crops. */
+export class PadNode extends SingleInputPassThrough {
+  constructor(
+    name: string, className: string, inputs: readonly number[], shape: readonly number[],
+    inShape: readonly number[], private readonly pads: [[number, number], [number, number]],
+  ) {
+    super(name, className, inputs, shape, inShape);
+  }
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    return tf.pad(inputs[0], [[0, 0], this.pads[0], this.pads[1], [0, 0]]);
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    return tf.slice(m, [0, this.pads[0][0], this.pads[1][0], 0], [m.shape[0], this.inShape[0], this.inShape[1], -1]);
+  }
+}
+
+/** Cropping2D: drops rows/columns; the transpose pads them back with zeros. */
+export class CropNode extends SingleInputPassThrough {
+  constructor(
+    name: string, className: string, inputs: readonly number[], shape: readonly number[],
+    inShape: readonly number[], private readonly crops: [[number, number], [number, number]],
+  ) {
+    super(name, className, inputs, shape, inShape);
+  }
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    const x = inputs[0];
+    return tf.slice(x, [0, this.crops[0][0], this.crops[1][0], 0], [x.shape[0], this.shape[0], this.shape[1], -1]);
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    return tf.pad(m, [[0, 0], this.crops[0], this.crops[1], [0, 0]]);
+  }
+}
+
+/** GlobalAveragePooling2D: mean over H and W → [C]. */
+export class GlobalAvgPoolNode extends SingleInputPassThrough {
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    return tf.mean(inputs[0], [1, 2]);
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    const [h, w, c] = this.inShape;
+    return tf.broadcastTo(tf.reshape(tf.div(m, h * w), [m.shape[0], 1, 1, c]), [m.shape[0], h, w, c]);
+  }
+}
+
+/** UpSampling2D by integer factors, nearest or bilinear, with the same tfjs op the layer uses. */
+export class UpSamplingNode extends SingleInputPassThrough {
+  constructor(
+    name: string, className: string, inputs: readonly number[], shape: readonly number[],
+    inShape: readonly number[], private readonly bilinear: boolean,
+  ) {
+    super(name, className, inputs, shape, inShape);
+  }
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    const size: [number, number] = [this.shape[0], this.shape[1]];
+    return this.bilinear
+      ? tf.image.resizeBilinear(inputs[0] as tf.Tensor4D, size)
+      : tf.image.resizeNearestNeighbor(inputs[0] as tf.Tensor4D, size);
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    return linearTranspose((z) => this.forward([z]), [m.shape[0], ...this.inShape], m);
+  }
+}
+
+/** Permute: reorders the non-batch axes (`dims`, 1-based as in Keras). */
+export class PermuteNode extends SingleInputPassThrough {
+  private readonly inverse: number[];
+
+  constructor(
+    name: string, className: string, inputs: readonly number[], shape: readonly number[],
+    inShape: readonly number[], private readonly dims: readonly number[],
+  ) {
+    super(name, className, inputs, shape, inShape);
+    this.inverse = [0];
+    for (let i = 1; i <= dims.length; i++) this.inverse.push(dims.indexOf(i) + 1);
+  }
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    return tf.transpose(inputs[0], [0, ...this.dims]);
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    return tf.transpose(m, this.inverse);
+  }
+}
+
+/**
+ * y = scale·x + offset with a scalar scale (Rescaling, Average's 1/n):
+ * the Linear rule with one weight. A negative scale swaps the roles of the
+ * positive and negative parts (as batch-norm.ts does for a negative γ).
+ */
+export class ScaleNode extends SingleInputPassThrough {
+  constructor(
+    name: string, className: string, inputs: readonly number[], shape: readonly number[],
+    private readonly scale: number, private readonly offset: number,
+  ) {
+    super(name, className, inputs, shape, shape);
+  }
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    const y = tf.mul(inputs[0], this.scale);
+    return this.offset === 0 ? y : tf.add(y, this.offset);
+  }
+
+  override posNeg(ctx: DeepLiftContext): PosNeg {
+    const { pos, neg } = ctx.posNeg(this.inputs[0]);
+    const s = this.scale;
+    return s >= 0 ? { pos: tf.mul(pos, s), neg: tf.mul(neg, s) } : { pos: tf.mul(neg, s), neg: tf.mul(pos, s) };
+  }
+
+  override backward(_ctx: DeepLiftContext, _self: number, m: Multipliers): Multipliers[] {
+    if (this.scale >= 0 || m.pos === m.neg) return [mapMultipliers(m, (t) => tf.mul(t, this.scale))];
+    return [{ pos: tf.mul(m.neg, this.scale), neg: tf.mul(m.pos, this.scale) }];
+  }
+
+  protected transpose(m: tf.Tensor): tf.Tensor {
+    return tf.mul(m, this.scale);
+  }
+}
+
+/**
+ * Subtract: y = a − b, the Linear rule with weights +1 and −1: Δy⁺ = Δa⁺ − Δb⁻,
+ * Δy⁻ = Δa⁻ − Δb⁺; a gets (m⁺, m⁻), b gets (−m⁻, −m⁺).
+ */
+export class SubtractNode implements DeepLiftNode {
+  constructor(
+    readonly name: string, readonly className: string,
+    readonly inputs: readonly number[], readonly shape: readonly number[],
+  ) {}
+
+  forward(inputs: tf.Tensor[]): tf.Tensor {
+    return tf.sub(inputs[0], inputs[1]);
+  }
+
+  posNeg(ctx: DeepLiftContext): PosNeg {
+    const a = ctx.posNeg(this.inputs[0]);
+    const b = ctx.posNeg(this.inputs[1]);
+    return { pos: tf.sub(a.pos, b.neg), neg: tf.sub(a.neg, b.pos) };
+  }
+
+  backward(_ctx: DeepLiftContext, _self: number, m: Multipliers): Multipliers[] {
+    const negPos = tf.neg(m.pos);
+    const negNeg = m.neg === m.pos ? negPos : tf.neg(m.neg);
+    return [m, { pos: negNeg, neg: negPos }];
+  }
+
+  dispose(): void {}
+}

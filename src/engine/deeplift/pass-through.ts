@@ -78,8 +78,18 @@ export class AvgPoolNode extends SingleInputPassThrough {
     return tf.avgPool(inputs[0] as tf.Tensor4D, this.poolSize, this.strides, this.padding);
   }
 
+  /**
+   * avgPool = windowSum / count, count = the window's in-bounds taps. Not
+   * tf.grad of avgPool: tfjs' AvgPoolGrad divides by the full window size
+   * even where 'same' padding cut the window (the forward does not).
+   */
   protected transpose(m: tf.Tensor): tf.Tensor {
-    return linearTranspose((z) => this.forward([z]), [m.shape[0], ...this.inShape], m);
+    const [kh, kw] = this.poolSize;
+    const [h, w, c] = this.inShape;
+    const windowSum = (z: tf.Tensor, channels: number) =>
+      tf.depthwiseConv2d(z as tf.Tensor4D, tf.ones([kh, kw, channels, 1]) as tf.Tensor4D, this.strides, this.padding);
+    const count = windowSum(tf.ones([1, h, w, 1]), 1);
+    return linearTranspose((z) => windowSum(z, c), [m.shape[0], h, w, c], tf.div(m, count));
   }
 }
 
@@ -187,20 +197,46 @@ export class GlobalAvgPoolNode extends SingleInputPassThrough {
   }
 }
 
-/** UpSampling2D by integer factors, nearest or bilinear, with the same tfjs op the layer uses. */
+/**
+ * UpSampling2D, nearest or bilinear, written as gathers along H then W with
+ * tfjs' resize source positions (no align-corners, no half-pixel centres:
+ * source = dst·in/out). The transpose is tf.grad of those gathers: tfjs'
+ * own resize gradients disagree with its forward here.
+ */
 export class UpSamplingNode extends SingleInputPassThrough {
+  private readonly axes: Array<{ i0: number[]; i1: number[]; frac: number[] }>;
+
   constructor(
     name: string, className: string, inputs: readonly number[], shape: readonly number[],
     inShape: readonly number[], private readonly bilinear: boolean,
   ) {
     super(name, className, inputs, shape, inShape);
+    this.axes = [0, 1].map((a) => {
+      const inLen = inShape[a];
+      const outLen = shape[a];
+      const i0: number[] = []; const i1: number[] = []; const frac: number[] = [];
+      for (let d = 0; d < outLen; d++) {
+        const src = (d * inLen) / outLen;
+        const lo = Math.min(Math.floor(src), inLen - 1);
+        i0.push(lo);
+        i1.push(Math.min(lo + 1, inLen - 1));
+        frac.push(bilinear ? src - lo : 0);
+      }
+      return { i0, i1, frac };
+    });
+  }
+
+  private along(x: tf.Tensor, a: number): tf.Tensor {
+    const { i0, i1, frac } = this.axes[a];
+    const lo = tf.gather(x, tf.tensor1d(i0, 'int32'), a + 1);
+    if (!this.bilinear) return lo;
+    const hi = tf.gather(x, tf.tensor1d(i1, 'int32'), a + 1);
+    const f = tf.reshape(tf.tensor1d(frac), a === 0 ? [1, -1, 1, 1] : [1, 1, -1, 1]);
+    return tf.add(lo, tf.mul(tf.sub(hi, lo), f));
   }
 
   forward(inputs: tf.Tensor[]): tf.Tensor {
-    const size: [number, number] = [this.shape[0], this.shape[1]];
-    return this.bilinear
-      ? tf.image.resizeBilinear(inputs[0] as tf.Tensor4D, size)
-      : tf.image.resizeNearestNeighbor(inputs[0] as tf.Tensor4D, size);
+    return this.along(this.along(inputs[0], 0), 1);
   }
 
   protected transpose(m: tf.Tensor): tf.Tensor {

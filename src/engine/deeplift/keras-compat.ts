@@ -109,7 +109,7 @@ export class KerasDepthwiseConv2D extends TfjsDepthwise {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const f = this.fields;
-    if (f.dataFormat === 'channelsFirst') return super.call(inputs, {});
+    if (f.dataFormat === 'channelsFirst') return super.call(inputs, {}) as tf.Tensor;
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
     return tf.tidy(() => {
       let y: tf.Tensor = tf.depthwiseConv2d(x, f.depthwiseKernel.read() as tf.Tensor4D, f.strides, f.padding, 'NHWC', this.rate());

@@ -200,7 +200,7 @@ export function toNaiveGraph(model: tf.LayersModel): NaiveGraph {
           out = fused(linear('weighted', e, w('bias')));
         } else {
           const k = w('depthwiseKernel') as Float64Array;
-          const mult = (layer.depthwiseKernel as { read(): tf.Tensor }).read().shape[3];
+          const mult = (layer.depthwiseKernel as { read(): tf.Tensor }).read().shape[3] as number;
           const outW = geometry(inW, (kw - 1) * d[1] + 1, s[1], pad).out;
           const outH = geometry(inH, (kh - 1) * d[0] + 1, s[0], pad).out;
           const mid = cin * mult;

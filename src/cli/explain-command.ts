@@ -82,17 +82,22 @@ export type ExplainMethod = (
   model: tf.LayersModel, input: tf.Tensor, reference: tf.Tensor | undefined, request: ExplainRequest,
 ) => Promise<ExplainOutput[]>;
 
+/** The keys every method writes, in today's order. */
+function commonOutput(r: {
+  attributions: Float32Array; delta: number | null; sum: number; logits: number[];
+  target: number; contrast: number | null; shape: number[];
+}): ExplainOutput {
+  return {
+    attributions: Array.from(r.attributions), delta: r.delta, sum: r.sum, logits: r.logits,
+    target: r.target, contrast: r.contrast, shape: r.shape,
+  };
+}
+
 function deepLiftMethod(rule: DeepLiftRule): ExplainMethod {
   return async (model, input, reference, request) => {
     const results = await deepLiftBatch(model, input, { rule, reference, ...request });
     return results.map((r) => ({
-      attributions: Array.from(r.attributions),
-      delta: r.delta,
-      sum: r.sum,
-      logits: r.logits,
-      target: r.target,
-      contrast: r.contrast,
-      shape: r.shape,
+      ...commonOutput(r),
       referenceLogits: r.referenceLogits,
       probabilities: r.probabilities,
       referenceProbabilities: r.referenceProbabilities,
@@ -124,13 +129,7 @@ function attributionMethod(name: MethodName): ExplainMethod {
         });
         const r: AttributionResult = await run(request.target, request.contrast);
         const out: ExplainOutput = {
-          attributions: Array.from(r.attributions),
-          delta: r.delta,
-          sum: r.sum,
-          logits: r.logits,
-          target: r.target,
-          contrast: r.contrast,
-          shape: r.shape,
+          ...commonOutput(r),
           completenessError: r.completenessError,
           ...(r.spread ? { spread: { ...r.spread, pixelStd: Array.from(r.spread.pixelStd) } } : {}),
         };

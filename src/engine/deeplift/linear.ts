@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  eqMask, gtMask, linearTranspose, ltMask, splitBySign,
+  eqMask, gtMask, ltMask, splitBySign,
 } from './node';
 
 /** The weight-dependent part of a linear layer, without the bias. */
@@ -137,19 +137,70 @@ export function conv2dOp(
   };
 }
 
-/** DepthwiseConv2D (NHWC, dilation 1): kernel [kh, kw, cin, multiplier]. */
+/**
+ * DepthwiseConv2D (NHWC, dilation 1): kernel [kh, kw, cin, multiplier].
+ *
+ * The transpose is written out (tfjs-backend-wasm has no
+ * DepthwiseConv2dNativeBackpropInput kernel): along each axis, with the
+ * forward's leading padding p and stride s, input i receives
+ * Σ_{o·s + k − p = i} m[o]·K[k]. Inserting s − 1 zeros between the rows of
+ * m (u), padding u by kh − 1 − p in front and by H + p − len(u) behind, and
+ * correlating (stride 1, 'valid') with the spatially flipped kernel gives
+ * exactly that sum. The multiplier's outputs ci·M + j of each input channel
+ * are then summed.
+ */
 export function depthwiseConv2dOp(
   kernel: tf.Tensor4D, bias: tf.Tensor1D | null, inShape: readonly number[],
   strides: [number, number], padding: Padding,
 ): KernelOp {
+  const [kh, kw, cin, mult] = kernel.shape;
+  const [sh, sw] = strides;
+  const [inH, inW] = inShape;
+  const rows = convAxis(inH, kh, sh, padding);
+  const cols = convAxis(inW, kw, sw, padding);
+  const upH = (rows.out - 1) * sh + 1;
+  const upW = (cols.out - 1) * sw + 1;
+  const padH: [number, number] = [kh - 1 - rows.before, inH + rows.before - upH];
+  const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
+  /** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
+  const spread = (t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor => {
+    if (s === 1) return t;
+    const [b, h, w, c] = t.shape;
+    const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
+    const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
+    const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
+    return axis === 1
+      ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
+      : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
+  };
   return {
     apply,
-    prepareTranspose: () => null,
-    transpose: (m, w) => linearTranspose((z) => apply(z, w), [m.shape[0], ...inShape], m),
+    // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
+    prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
+    transpose: (m, _w, flipped) => {
+      const batch = m.shape[0];
+      const u = tf.pad(spread(spread(m, 1, sh), 2, sw), [[0, 0], padH, padW, [0, 0]]);
+      const g = tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
+      return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
+    },
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
   };
+}
+
+/**
+ * Window sums of a pooling layer (all-ones window, every channel) and
+ * their transpose, as a depthwise op: for AvgPool and crossmax MaxPool.
+ * Creates its ones-kernel per call (call inside a tidy).
+ */
+export function windowSums(
+  inShape: readonly number[], poolSize: [number, number], strides: [number, number], padding: Padding,
+): { apply(x: tf.Tensor): tf.Tensor; transpose(m: tf.Tensor): tf.Tensor } {
+  const ones = tf.ones([poolSize[0], poolSize[1], inShape[2], 1]) as tf.Tensor4D;
+  const op = depthwiseConv2dOp(ones, null, inShape, strides, padding);
+  const flipped = op.prepareTranspose(ones);
+  return { apply: (x) => op.apply(x, ones), transpose: (m) => op.transpose(m, ones, flipped) };
 }
 
 /** A Dense/Conv2D/DepthwiseConv2D layer under the Linear rule. */

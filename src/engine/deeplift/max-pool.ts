@@ -25,8 +25,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  NEAR_ZERO_THRESHOLD, linearTranspose, mapMultipliers, splitBySign,
+  NEAR_ZERO_THRESHOLD, mapMultipliers, splitBySign,
 } from './node';
+import { windowSums } from './linear';
 
 export class MaxPoolNode implements DeepLiftNode {
   constructor(
@@ -59,16 +60,13 @@ export class MaxPoolNode implements DeepLiftNode {
     if (ctx.poolMode === 'gradient') {
       return [mapMultipliers(m, (t) => this.gradientRoute(ctx, t))];
     }
-    const channels = this.inShape[2];
-    const ones = tf.ones([this.poolSize[0], this.poolSize[1], channels, 1]) as tf.Tensor4D;
-    const windowSum = (z: tf.Tensor) =>
-      tf.depthwiseConv2d(z as tf.Tensor4D, ones, this.strides, this.padding);
-    const sumDelta = windowSum(ctx.delta(this.inputs[0]));
+    const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
+    const sumDelta = sums.apply(ctx.delta(this.inputs[0]));
     const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
     const ratio = tf.where(near, tf.zerosLike(sumDelta), tf.div(ctx.delta(self), sumDelta));
     const nearMask = tf.cast(near, 'float32');
     return [mapMultipliers(m, (t) => tf.add(
-      linearTranspose(windowSum, [t.shape[0], ...this.inShape], tf.mul(t, ratio)),
+      sums.transpose(tf.mul(t, ratio)),
       this.gradientRoute(ctx, tf.mul(t, nearMask)),
     ))];
   }

@@ -14,9 +14,9 @@
  * is the Linear rule with all weights equal to 1.
  */
 import * as tf from '@tensorflow/tfjs';
+import { windowSums } from './linear';
 import {
-  type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  linearTranspose, mapMultipliers, mapPosNeg,
+  type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, mapMultipliers, mapPosNeg,
 } from './node';
 
 abstract class SingleInputPassThrough implements DeepLiftNode {
@@ -84,12 +84,10 @@ export class AvgPoolNode extends SingleInputPassThrough {
    * even where 'same' padding cut the window (the forward does not).
    */
   protected transpose(m: tf.Tensor): tf.Tensor {
-    const [kh, kw] = this.poolSize;
-    const [h, w, c] = this.inShape;
-    const windowSum = (z: tf.Tensor, channels: number) =>
-      tf.depthwiseConv2d(z as tf.Tensor4D, tf.ones([kh, kw, channels, 1]) as tf.Tensor4D, this.strides, this.padding);
-    const count = windowSum(tf.ones([1, h, w, 1]), 1);
-    return linearTranspose((z) => windowSum(z, c), [m.shape[0], h, w, c], tf.div(m, count));
+    const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
+    const count = windowSums([this.inShape[0], this.inShape[1], 1], this.poolSize, this.strides, this.padding)
+      .apply(tf.ones([1, this.inShape[0], this.inShape[1], 1]));
+    return sums.transpose(tf.div(m, count));
   }
 }
 
@@ -200,8 +198,8 @@ export class GlobalAvgPoolNode extends SingleInputPassThrough {
 /**
  * UpSampling2D, nearest or bilinear, written as gathers along H then W with
  * tfjs' resize source positions (no align-corners, no half-pixel centres:
- * source = dst·in/out). The transpose is tf.grad of those gathers: tfjs'
- * own resize gradients disagree with its forward here.
+ * source = dst·in/out). The transpose multiplies by the interpolation
+ * matrices' transposes: tfjs' own resize gradients disagree with its forward.
  */
 export class UpSamplingNode extends SingleInputPassThrough {
   private readonly axes: Array<{ i0: number[]; i1: number[]; frac: number[] }>;
@@ -235,12 +233,34 @@ export class UpSamplingNode extends SingleInputPassThrough {
     return tf.add(lo, tf.mul(tf.sub(hi, lo), f));
   }
 
+  /** The forward's interpolation matrix along axis `a`: [out, in]. */
+  private matrix(a: number): tf.Tensor2D {
+    const { i0, i1, frac } = this.axes[a];
+    const inLen = this.inShape[a];
+    const values = new Float32Array(i0.length * inLen);
+    i0.forEach((lo, o) => {
+      values[o * inLen + lo] += 1 - frac[o];
+      values[o * inLen + i1[o]] += frac[o];
+    });
+    return tf.tensor2d(values, [i0.length, inLen]);
+  }
+
+  /** t contracted with M [t's length along axis a, n] along that axis (1-based a + 1). */
+  private static contract(t: tf.Tensor, m: tf.Tensor2D, a: number): tf.Tensor {
+    const perm = a === 0 ? [0, 2, 3, 1] : [0, 1, 3, 2];
+    const moved = tf.transpose(t, perm);
+    const [b, p, q] = moved.shape;
+    const out = tf.reshape(tf.matMul(tf.reshape(moved, [-1, m.shape[0]]), m), [b, p, q, m.shape[1]]);
+    return tf.transpose(out, perm[1] === 2 ? [0, 3, 1, 2] : [0, 1, 3, 2]);
+  }
+
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return this.along(this.along(inputs[0], 0), 1);
   }
 
+  /** Aᵀ along H and W as matrix products (no gather gradient: WASM lacks UnsortedSegmentSum). */
   protected transpose(m: tf.Tensor): tf.Tensor {
-    return linearTranspose((z) => this.forward([z]), [m.shape[0], ...this.inShape], m);
+    return UpSamplingNode.contract(UpSamplingNode.contract(m, this.matrix(0), 0), this.matrix(1), 1);
   }
 }
 

@@ -37,7 +37,8 @@ export function residualNet(seed: number): tf.LayersModel {
   y = apply(new KerasReLU({ negativeSlope: 0.1, threshold: 0.05, maxValue: 4 }), y);
   y = apply(L.conv2d({ filters: 4, kernelSize: 1, activation: 'relu6' }), y);
   x = apply(L.add(), [shortcut, y]);
-  let z = apply(L.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'selu' }), x);
+  x = apply(L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), x);
+  let z = apply(L.conv2d({ filters: 4, kernelSize: 3, strides: 1, padding: 'same', activation: 'selu' }), x);
   z = apply(L.batchNormalization({ scale: false }), z);
   z = apply(L.activation({ activation: 'swish' }), z);
   z = apply(L.conv2d({ filters: 3, kernelSize: 2, padding: 'same', activation: 'elu' }), z);

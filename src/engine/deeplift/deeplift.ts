@@ -18,8 +18,9 @@
  *   layer before the final activation, `target_layer_idx=-2`).
  *
  * How the pieces fit (deeplift/models.py `Model._get_func`, core.py):
- * 1. Forward: every layer's activation for x and for x₀ (two batch-1 passes),
- *    Δ = act − ref per layer.
+ * 1. Forward: every layer's activation for x₀, and Δ = act − ref per layer
+ *    (through linear layers Δ itself is propagated, which is the same in
+ *    exact arithmetic and more accurate in float32; see `Context`).
  * 2. Target (`OneDimOutputMixin.set_scoring_mode(OneAndZeros)`): the target
  *    layer's m⁺ = m⁻ = a one-hot row at the task index. We seed a batch of
  *    rows at once — the backward pass is linear in the seed — so all class
@@ -124,11 +125,17 @@ export interface DeepLiftResult {
   top?: ClassMap[];
 }
 
-/** Per-call forward state; implements the rules' view of it. */
+/**
+ * Per-call forward state; implements the rules' view of it. The reference
+ * x₀ runs forward through every layer; Δ runs forward through the linear
+ * layers (`forwardDelta`) and x = x₀ + Δ is formed where a nonlinearity
+ * (or max pooling) needs it, whose Δy is then f(x) − f(x₀). In exact
+ * arithmetic these are the reference code's act, ref and act − ref.
+ */
 class Context implements DeepLiftContext {
-  private readonly acts: tf.Tensor[] = [];
+  private readonly acts: (tf.Tensor | undefined)[] = [];
   private readonly refs: tf.Tensor[] = [];
-  private readonly deltas = new Map<number, tf.Tensor>();
+  private readonly deltas: (tf.Tensor | undefined)[] = [];
   private readonly posNegs = new Map<number, PosNeg>();
 
   constructor(
@@ -139,21 +146,36 @@ class Context implements DeepLiftContext {
       if (i === plan.inputIndex) {
         this.acts.push(x);
         this.refs.push(x0);
+        this.deltas.push(undefined);
+        return;
+      }
+      this.refs.push(node.forward(node.inputs.map((j) => this.refs[j])));
+      if (node.forwardDelta) {
+        this.acts.push(undefined);
+        this.deltas.push(node.forwardDelta(node.inputs.map((j) => this.delta(j))));
       } else {
-        this.acts.push(node.forward(node.inputs.map((j) => this.acts[j])));
-        this.refs.push(node.forward(node.inputs.map((j) => this.refs[j])));
+        this.acts.push(node.forward(node.inputs.map((j) => this.act(j))));
+        this.deltas.push(undefined);
       }
     });
   }
 
-  act(i: number): tf.Tensor { return this.acts[i]; }
+  act(i: number): tf.Tensor {
+    let a = this.acts[i];
+    if (!a) {
+      a = tf.add(this.refs[i], this.deltas[i] as tf.Tensor);
+      this.acts[i] = a;
+    }
+    return a;
+  }
+
   ref(i: number): tf.Tensor { return this.refs[i]; }
 
   delta(i: number): tf.Tensor {
-    let d = this.deltas.get(i);
+    let d = this.deltas[i];
     if (!d) {
-      d = tf.sub(this.acts[i], this.refs[i]);
-      this.deltas.set(i, d);
+      d = tf.sub(this.acts[i] as tf.Tensor, this.refs[i]);
+      this.deltas[i] = d;
     }
     return d;
   }

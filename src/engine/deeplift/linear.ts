@@ -235,6 +235,10 @@ export class WeightedLinearNode implements DeepLiftNode {
     return this.op.applyWithBias(inputs[0]);
   }
 
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.op.apply(deltas[0], this.kernel);
+  }
+
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos: dxPos, neg: dxNeg } = splitBySign(ctx.delta(this.inputs[0]));
     const { op, kernelPos: wPos, kernelNeg: wNeg } = this;

@@ -63,6 +63,14 @@ export interface DeepLiftNode {
   readonly shape: readonly number[];
   /** Forward value from the input nodes' values (any batch size). */
   forward(inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * Linear layers only: Δy from the inputs' Δ (the map without its bias).
+   * Propagating Δ through linear layers, instead of subtracting two
+   * forward values, keeps float32 rounding relative to |Δ| rather than to
+   * |activation|, so Σ C = Δt holds to float32 precision on deep networks.
+   * Nonlinear nodes leave it undefined: their Δy = f(x) − f(x₀).
+   */
+  forwardDelta?(deltas: tf.Tensor[]): tf.Tensor;
   /** This node's Δ⁺/Δ⁻ given the context (node index `self`). */
   posNeg(ctx: DeepLiftContext, self: number): PosNeg;
   /** Multiplier increments for each input, given this node's multipliers. */

@@ -27,6 +27,10 @@ abstract class SingleInputPassThrough implements DeepLiftNode {
   ) {}
 
   abstract forward(inputs: tf.Tensor[]): tf.Tensor;
+
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.forward(deltas);
+  }
   /** The transpose of `forward` (which is linear): [B, ...shape] → [B, ...inShape]. */
   protected abstract transpose(m: tf.Tensor): tf.Tensor;
 
@@ -102,6 +106,10 @@ export class AddNode implements DeepLiftNode {
     return inputs.length === 1 ? inputs[0] : tf.addN(inputs);
   }
 
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.forward(deltas);
+  }
+
   posNeg(ctx: DeepLiftContext): PosNeg {
     const parts = this.inputs.map((i) => ctx.posNeg(i));
     return {
@@ -127,6 +135,10 @@ export class ConcatNode implements DeepLiftNode {
 
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return tf.concat(inputs, this.axis);
+  }
+
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.forward(deltas);
   }
 
   posNeg(ctx: DeepLiftContext): PosNeg {
@@ -304,6 +316,10 @@ export class ScaleNode extends SingleInputPassThrough {
     return this.offset === 0 ? y : tf.add(y, this.offset);
   }
 
+  override forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return tf.mul(deltas[0], this.scale);
+  }
+
   override posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos, neg } = ctx.posNeg(this.inputs[0]);
     const s = this.scale;
@@ -332,6 +348,10 @@ export class SubtractNode implements DeepLiftNode {
 
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return tf.sub(inputs[0], inputs[1]);
+  }
+
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.forward(deltas);
   }
 
   posNeg(ctx: DeepLiftContext): PosNeg {

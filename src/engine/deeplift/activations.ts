@@ -48,7 +48,8 @@ function clippedRelu(maxValue: number): ElementwiseActivation {
 function elu(alpha: number, scale = 1): ElementwiseActivation {
   return {
     name: scale === 1 ? 'elu' : 'selu',
-    apply: (x) => tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(x), 1))).mul(scale),
+    // relu(x) + α(e^min(x,0) − 1): no tf.where, so tfjs can differentiate it (gradient methods).
+    apply: (x) => tf.mul(tf.add(tf.relu(x), tf.mul(alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1))), scale),
     derivative: (z) => tf.where(tf.greater(z, 0), tf.onesLike(z), tf.mul(alpha, tf.exp(z))).mul(scale),
   };
 }
@@ -185,10 +186,17 @@ export function kerasRelu(maxValue: number | null | undefined, negativeSlope = 0
   if (negativeSlope === 0 && threshold === 0) return maxValue == null ? leaky(0) : clippedRelu(maxValue);
   if (threshold === 0 && maxValue == null) return leaky(negativeSlope);
   const max = maxValue ?? Infinity;
+  // [x ≥ v] as 1 − step(v − x): masks made with step (whose gradient is zero) keep apply differentiable.
+  const atLeast = (x: tf.Tensor, v: number) => tf.sub(1, tf.step(tf.sub(v, x)));
   return {
     name: `relu(max ${max}, slope ${negativeSlope}, threshold ${threshold})`,
-    apply: (x) => tf.where(tf.greaterEqual(x, max), tf.fill(x.shape, max),
-      tf.where(tf.greaterEqual(x, threshold), x, tf.mul(negativeSlope, tf.sub(x, threshold)))),
+    apply: (x) => {
+      const above = atLeast(x, threshold);
+      const below = tf.add(tf.mul(above, x), tf.mul(tf.sub(1, above), tf.mul(negativeSlope, tf.sub(x, threshold))));
+      if (max === Infinity) return below;
+      const capped = atLeast(x, max);
+      return tf.add(tf.mul(capped, max), tf.mul(tf.sub(1, capped), below));
+    },
     derivative: (z) => tf.where(tf.greaterEqual(z, max), tf.zerosLike(z),
       tf.where(tf.greater(z, threshold), tf.onesLike(z), tf.fill(z.shape, negativeSlope))),
   };
@@ -220,7 +228,7 @@ export function preluActivation(alpha: tf.Tensor): ElementwiseActivation {
 export function thresholdedReluActivation(theta: number): ElementwiseActivation {
   return {
     name: `thresholdedRelu(${theta})`,
-    apply: (x) => tf.mul(x, tf.cast(tf.greater(x, theta), 'float32')),
+    apply: (x) => tf.mul(x, tf.step(tf.sub(x, theta))),
     derivative: (z) => tf.cast(tf.greater(z, theta), 'float32'),
   };
 }

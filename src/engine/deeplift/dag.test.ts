@@ -143,6 +143,25 @@ describe('batches', () => {
 });
 
 describe('backends', () => {
+  it('max pooling routes to the first maximum of each window on CPU and WASM (ties)', async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const { MaxPoolNode } = await import('./max-pool');
+    const valid = new MaxPoolNode('p', 'MaxPooling2D', [0], [2, 2, 1], [3, 3, 1], [2, 2], [1, 1], 'valid');
+    const same = new MaxPoolNode('q', 'MaxPooling2D', [0], [2, 2, 1], [3, 3, 1], [3, 3], [2, 2], 'same');
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d([0, 0, 0, 0, 1, 1, 0, 1, 1], [1, 3, 3, 1]);
+      const m = tf.tensor4d([1, 10, 100, 1000], [1, 2, 2, 1]);
+      const a = tf.tidy(() => valid.route(x, m));
+      const b = tf.tidy(() => same.route(x, m));
+      // Every window's first maximum is the centre 1 (row-major order), for both geometries.
+      expect(Array.from(a.dataSync())).toEqual([0, 0, 0, 0, 1111, 0, 0, 0, 0]);
+      expect(Array.from(b.dataSync())).toEqual([0, 0, 0, 0, 1111, 0, 0, 0, 0]);
+      for (const t of [x, m, a, b]) t.dispose();
+    }
+    await tf.setBackend('cpu');
+  });
+
   it('WASM gives the CPU numbers on both DAG nets and both rules (every op has a WASM kernel)', async () => {
     await import('@tensorflow/tfjs-backend-wasm');
     for (const net of NETS) {

@@ -137,6 +137,27 @@ export function conv2dOp(
   };
 }
 
+/** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
+function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
+  if (s === 1) return t;
+  const [b, h, w, c] = t.shape;
+  const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
+  const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
+  const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
+  return axis === 1
+    ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
+    : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
+}
+
+/**
+ * [B, h, w, C] → [B, (h − 1)·sh + 1, (w − 1)·sw + 1, C] with the entries
+ * sh rows and sw columns apart and zeros between: the transpose of a
+ * strided slice.
+ */
+export function spreadStrided(t: tf.Tensor, sh: number, sw: number): tf.Tensor {
+  return spread(spread(t, 1, sh), 2, sw);
+}
+
 /**
  * DepthwiseConv2D (NHWC, dilation 1): kernel [kh, kw, cin, multiplier].
  *
@@ -164,24 +185,13 @@ export function depthwiseConv2dOp(
   const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
-  /** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
-  const spread = (t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor => {
-    if (s === 1) return t;
-    const [b, h, w, c] = t.shape;
-    const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
-    const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
-    const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
-    return axis === 1
-      ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
-      : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
-  };
   return {
     apply,
     // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
     transpose: (m, _w, flipped) => {
       const batch = m.shape[0];
-      const u = tf.pad(spread(spread(m, 1, sh), 2, sw), [[0, 0], padH, padW, [0, 0]]);
+      const u = tf.pad(spreadStrided(m, sh, sw), [[0, 0], padH, padW, [0, 0]]);
       const g = tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
       return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
     },

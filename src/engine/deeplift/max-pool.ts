@@ -27,7 +27,7 @@ import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
   NEAR_ZERO_THRESHOLD, mapMultipliers, splitBySign,
 } from './node';
-import { windowSums } from './linear';
+import { convAxis, spreadStrided, windowSums } from './linear';
 
 export class MaxPoolNode implements DeepLiftNode {
   constructor(
@@ -50,10 +50,45 @@ export class MaxPoolNode implements DeepLiftNode {
 
   /** max_pool_grad at the input activation x, for a batch of multipliers. */
   private gradientRoute(ctx: DeepLiftContext, m: tf.Tensor): tf.Tensor {
-    const x = ctx.act(this.inputs[0]);
-    // x has batch 1 (broadcast over the seeds) or one row per multiplier row.
-    const tiled = m.shape[0] === x.shape[0] ? x : tf.tile(x, [m.shape[0] / x.shape[0], 1, 1, 1]);
-    return tf.grad((z: tf.Tensor) => this.forward([z]))(tiled, m);
+    return this.route(ctx.act(this.inputs[0]), m);
+  }
+
+  /**
+   * TF's max_pool_grad: each window's m goes to the first maximum of x in
+   * row-major window order. Written out tap by tap because the backends
+   * disagree on ties (tfjs-backend-wasm's MaxPoolGrad takes the last
+   * maximum, the CPU backend and TF the first), and ties are common (ReLU
+   * zeros, quantised photos).
+   * @param x [1 or B, ...inShape]; m [B, ...shape]. Returns [B, ...inShape].
+   */
+  route(x: tf.Tensor, m: tf.Tensor): tf.Tensor {
+    const [kh, kw] = this.poolSize;
+    const [sh, sw] = this.strides;
+    const [inH, inW, c] = this.inShape;
+    const [outH, outW] = this.shape;
+    const rows = convAxis(inH, kh, sh, this.padding);
+    const cols = convAxis(inW, kw, sw, this.padding);
+    const padH = Math.max(0, (outH - 1) * sh + kh - inH - rows.before);
+    const padW = Math.max(0, (outW - 1) * sw + kw - inW - cols.before);
+    const xp = tf.pad(x, [[0, 0], [rows.before, padH], [cols.before, padW], [0, 0]], -Infinity);
+    const fullH = inH + rows.before + padH;
+    const fullW = inW + cols.before + padW;
+    const max = this.forward([x]);
+    let taken: tf.Tensor = tf.zerosLike(max);
+    const parts: tf.Tensor[] = [];
+    const batch = m.shape[0];
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        const tap = tf.stridedSlice(xp, [0, ky, kx, 0],
+          [x.shape[0], ky + (outH - 1) * sh + 1, kx + (outW - 1) * sw + 1, c], [1, sh, sw, 1]);
+        const first = tf.mul(tf.cast(tf.equal(tap, max), 'float32'), tf.sub(1, taken));
+        taken = tf.add(taken, first);
+        // Back to the padded grid: zeros between the strided entries, then the tap's offset.
+        const routed = spreadStrided(tf.mul(m, first), sh, sw);
+        parts.push(tf.pad(routed, [[0, 0], [ky, fullH - ky - (routed.shape[1] as number)], [kx, fullW - kx - (routed.shape[2] as number)], [0, 0]]));
+      }
+    }
+    return tf.slice(tf.addN(parts), [0, rows.before, cols.before, 0], [batch, inH, inW, c]);
   }
 
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {

@@ -188,6 +188,36 @@ describe('backends', () => {
   });
 });
 
+describe('nested models', () => {
+  it('a Sequential([base model, pooling, head]) explains like the same layers wired flat', async () => {
+    const base = residualNet(14);
+    // The base without its two Dense layers, as a model of its own (shares the layers and weights).
+    const trunk = tf.model({ inputs: base.inputs, outputs: base.layers[base.layers.length - 3].output as tf.SymbolicTensor });
+    const head = tf.layers.dense({ units: 3, activation: 'softmax' });
+    const nested = tf.sequential({ layers: [trunk, head] });
+    seedWeightsOf(head, 15);
+    const flat = tf.model({ inputs: base.inputs, outputs: head.apply(trunk.outputs[0]) as tf.SymbolicTensor });
+    const x = sparseInput([1, 9, 9, 3], 61);
+    for (const rule of RULES) {
+      const a = await deepLift(nested, x, { rule, allClasses: true });
+      const b = await deepLift(flat, x, { rule, allClasses: true });
+      expect(relError(a.attributions, b.attributions)).toBeLessThan(1e-6);
+      expect(relError(a.classMaps![2], b.classMaps![2])).toBeLessThan(1e-6);
+      expect(Math.abs(a.sum - a.delta)).toBeLessThan(1e-4 * Math.max(1, Math.abs(a.delta)));
+    }
+    x.dispose();
+    for (const m of [nested, flat, base]) releaseDeepLiftCache(m);
+    base.dispose();
+    for (const w of head.weights) w.dispose();
+  });
+});
+
+function seedWeightsOf(layer: tf.layers.Layer, seed: number): void {
+  const values = layer.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', seed + i));
+  layer.setWeights(values);
+  for (const v of values) v.dispose();
+}
+
 describe('unsupported layers', () => {
   it('Multiply names the layer and its class', async () => {
     const input = tf.input({ shape: [4] });

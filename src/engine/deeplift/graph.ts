@@ -16,6 +16,8 @@
  *   anywhere else is unsupported. A model whose last layer is linear is
  *   explained at that layer.
  * - Every (layer, inbound node) pair is one node, so shared layers work.
+ * - A nested model (a Sequential or functional model used as a layer, as
+ *   transfer learning builds them) is walked through: its graph is inlined.
  * Anything without a rule throws UnsupportedLayerError naming the layer and
  * its class. Only models with one input and one output are handled.
  *
@@ -72,6 +74,9 @@ export interface Plan {
 }
 
 type AnyLayer = tf.layers.Layer & Record<string, unknown>;
+/** Where a walk is: inside nested models, keys get a prefix and InputLayers map to the outer nodes feeding them. */
+interface Scope { prefix: string; inputs: Map<string, number> | null }
+const ROOT_SCOPE: Scope = { prefix: '', inputs: null };
 interface SymbolicLike { sourceLayer: AnyLayer; nodeIndex: number; shape: (number | null)[] }
 interface NodeLike { inputTensors: SymbolicLike[] }
 
@@ -124,21 +129,37 @@ export function buildPlan(model: tf.LayersModel): Plan {
     return push(new ActivationNode(layer.name, cls, [input], shape, act));
   };
 
-  const visit = (t: SymbolicLike, isOutput: boolean): number => {
+  const visit = (t: SymbolicLike, isOutput: boolean, scope: Scope = ROOT_SCOPE): number => {
     const layer = t.sourceLayer;
-    const key = `${layer.name}#${t.nodeIndex}`;
+    const key = `${scope.prefix}${layer.name}#${t.nodeIndex}`;
     const seen = memo.get(key);
     if (seen !== undefined) return seen;
     const cls = layer.getClassName();
     const shape = t.shape.slice(1) as number[];
-    const cfg = layer.getConfig() as Record<string, unknown>;
     if (cls === 'InputLayer') {
+      if (scope.inputs) {
+        const mapped = scope.inputs.get(layer.name);
+        if (mapped === undefined) throw new UnsupportedLayerError(layer.name, cls, 'an input of a nested model that is not fed');
+        return mapped;
+      }
       inputIndex = push(new InputNode(layer.name, cls, shape));
       memo.set(key, inputIndex);
       return inputIndex;
     }
     const inbound = (layer.inboundNodes[t.nodeIndex] as unknown as NodeLike).inputTensors;
-    const inputs = inbound.map((s) => visit(s, false));
+    const inputs = inbound.map((s) => visit(s, false, scope));
+    if (layer instanceof tf.LayersModel) {
+      // A nested model (transfer learning: Sequential([base, pooling, head])): its own graph, its input fed by ours.
+      if (layer.inputs.length !== 1 || layer.outputs.length !== 1) {
+        throw new UnsupportedLayerError(layer.name, cls, 'nested models need exactly one input and one output');
+      }
+      const innerInput = layer.inputs[0] as unknown as SymbolicLike;
+      const out = visit(layer.outputs[0] as unknown as SymbolicLike, isOutput,
+        { prefix: `${key}/`, inputs: new Map([[innerInput.sourceLayer.name, inputs[0]]]) });
+      memo.set(key, out);
+      return out;
+    }
+    const cfg = layer.getConfig() as Record<string, unknown>;
     const inShape = inbound[0].shape.slice(1) as number[];
     let out: number;
     switch (cls) {

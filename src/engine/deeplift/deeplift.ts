@@ -306,6 +306,9 @@ export async function deepLiftBatch(
   }
   const blocks = 1 + (allClasses ? numClasses : 0) + topK;
   const rows = blocks * n;
+  // With all classes the main map is a combination of the class maps (the backward pass is linear in
+  // its seed), so it gets no rows of its own.
+  const backwardBlocks = blocks - (allClasses ? 1 : 0);
 
   const packed = tf.tidy(() => {
     let x = tf.cast(input, 'float32');
@@ -313,9 +316,9 @@ export async function deepLiftBatch(
       ? tf.reshape(tf.cast(options.reference, 'float32'), options.reference.size === input.size ? input.shape : imageShape)
       : tf.zerosLike(x);
     if (x0.shape[0] !== n) x0 = tf.tile(x0, [n, ...plan.inputShape.map(() => 1)]);
-    const tiled = n > 1 && blocks > 1;
+    const tiled = n > 1 && backwardBlocks > 1;
     if (tiled) {
-      const reps = [blocks, ...plan.inputShape.map(() => 1)];
+      const reps = [backwardBlocks, ...plan.inputShape.map(() => 1)];
       x = tf.tile(x, reps);
       x0 = tf.tile(x0, reps);
     }
@@ -330,7 +333,7 @@ export async function deepLiftBatch(
     if (options.target === undefined && contrast !== null) {
       seed = tf.sub(seed, tf.tensor2d(oneHotRow(contrast, numClasses, null), [1, numClasses]));
     }
-    const seedBlocks = [seed];
+    const seedBlocks = allClasses ? [] : [seed];
     if (allClasses) {
       seedBlocks.push(tf.reshape(tf.tile(tf.reshape(tf.eye(numClasses), [numClasses, 1, numClasses]), [1, n, 1]), [-1, numClasses]));
     }
@@ -339,9 +342,16 @@ export async function deepLiftBatch(
       topIndices = tf.topk(logits, topK).indices;
       seedBlocks.push(tf.reshape(tf.oneHot(tf.reshape(tf.transpose(topIndices), [-1]) as tf.Tensor1D, numClasses).cast('float32'), [-1, numClasses]));
     }
-    let seeds = seedBlocks.length === 1 ? seed : tf.concat(seedBlocks, 0);
+    let seeds = seedBlocks.length === 1 ? seedBlocks[0] : tf.concat(seedBlocks, 0);
     if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
-    const contribs = backward(plan, ctx, seeds);
+    let contribs = backward(plan, ctx, seeds);
+    if (allClasses) {
+      // main map of image i = Σ_c seed[i, c]·(class c's map of image i); normalisation carries over
+      // (Σ_c s_c·(e_c − 1/K) = s − mean(s)).
+      const classMaps = tf.reshape(tf.slice(contribs, 0, numClasses * n), [numClasses, n, -1]);
+      const main = tf.sum(tf.mul(tf.reshape(tf.transpose(seed), [numClasses, n, 1]), classMaps), 0);
+      contribs = tf.concat([tf.reshape(main, [n, ...plan.inputShape]), contribs], 0);
+    }
     const parts = [tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])];
     // A dropped final sigmoid (or other elementwise activation): the model's outputs f(logits).
     const outAct = plan.droppedActivation;

@@ -252,10 +252,12 @@ export class WeightedLinearNode implements DeepLiftNode {
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos: dxPos, neg: dxNeg } = splitBySign(ctx.delta(this.inputs[0]));
     const { op, kernelPos: wPos, kernelNeg: wNeg } = this;
-    return {
-      pos: tf.add(op.apply(dxPos, wPos), op.apply(dxNeg, wNeg)),
-      neg: tf.add(op.apply(dxPos, wNeg), op.apply(dxNeg, wPos)),
-    };
+    // Δx⁺ and Δx⁻ as one batch through W⁺ and through W⁻: two ops instead of four.
+    const b = dxPos.shape[0];
+    const both = tf.concat([dxPos, dxNeg], 0);
+    const [posWPos, negWPos] = tf.split(op.apply(both, wPos), [b, b], 0);
+    const [posWNeg, negWNeg] = tf.split(op.apply(both, wNeg), [b, b], 0);
+    return { pos: tf.add(posWPos, negWNeg), neg: tf.add(posWNeg, negWPos) };
   }
 
   private transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
@@ -268,9 +270,11 @@ export class WeightedLinearNode implements DeepLiftNode {
       return [{ pos: inc, neg: inc }];
     }
     const dx = ctx.delta(this.inputs[0]);
+    // Since W = W⁺ + W⁻ (disjoint supports), ½(m⁺ + m⁻)Wᵀ = ½(whenPos + whenNeg): four transposes, not five.
+    // (Not batched as one [m⁺; m⁻] pass: that doubles the peak memory, too much at 224×224 on WASM.)
     const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
     const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
-    const whenZero = this.transpose(tf.mul(0.5, tf.add(m.pos, m.neg)), this.kernel);
+    const whenZero = tf.mul(0.5, tf.add(whenPos, whenNeg));
     const inc = tf.addN([
       tf.mul(gtMask(dx), whenPos), tf.mul(ltMask(dx), whenNeg), tf.mul(eqMask(dx), whenZero),
     ]);

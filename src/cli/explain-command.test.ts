@@ -255,6 +255,37 @@ describe('cli explain', () => {
     });
   });
 
+  it('a model with a free input size gets --size (or the photo\'s size); the engine alone refuses it by name', async () => {
+    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' });
+    const pool = tf.layers.globalAveragePooling2d({});
+    const dense = tf.layers.dense({ units: 4, activation: 'softmax' });
+    const build = (shape: (number | null)[]) => {
+      const input = tf.input({ shape });
+      return tf.model({ inputs: input, outputs: dense.apply(pool.apply(conv.apply(input))) as tf.SymbolicTensor });
+    };
+    const free = build([null, null, 3]);
+    const fixed = build([7, 8, 3]);
+    const folder = await mkdtemp(path.join(tmpdir(), 'explain-free-'));
+    try {
+      const modelJson = await saveToFolder(free, folder);
+      const out = await runCli(['--image', path.join(photoDir, 'photo.png'), '--size', '7,8', '--scale', 'tf',
+        '--method', 'deeplift-rescale'], modelJson);
+      const { values } = await photoInput('tf', 7, 8);
+      const x = tf.tensor(values, [1, 7, 8, 3]);
+      const direct = await deepLift(fixed, x, { rule: 'rescale' });
+      const error = await deepLift(free, x, { rule: 'rescale' }).catch((e: unknown) => e);
+      x.dispose();
+      expectClose(out.attributions as number[], direct.attributions);
+      expect((error as Error).name).toBe('UnsupportedLayerError');
+      expect((error as Error).message).toMatch(/free dimensions/);
+    } finally {
+      releaseDeepLiftCache(fixed);
+      fixed.dispose();
+      free.dispose();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad command lines with exit code 2', async () => {
     expect(() => parseExplainArgs(['--input', 'x.json', '--out', 'o.json', '--method', 'lime'])).toThrow(/unknown method/);
     expect(() => parseExplainArgs(['--input', 'x.json', '--method', 'deeplift-rescale'])).toThrow(/--out is required/);

@@ -380,10 +380,58 @@ function heatmapPath(base: string, index: number, batch: number): string {
   return batch === 1 ? base : base.replace(/\.png$/i, `-${index}.png`);
 }
 
+/**
+ * Sets every free spatial dimension of the model's declared input
+ * (`batch_input_shape` / `batch_shape` in the topology) to [height, width]:
+ * DeepLIFT needs a fixed size, and a fully convolutional model computes the
+ * same at any size.
+ */
+function fixedInputIO(io: tf.io.IOHandler, height: number, width: number): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const artifacts = await (io.load as () => Promise<tf.io.ModelArtifacts>)();
+      const visit = (v: unknown): void => {
+        if (Array.isArray(v)) { v.forEach(visit); return; }
+        if (v === null || typeof v !== 'object') return;
+        const o = v as Record<string, unknown>;
+        for (const key of ['batch_input_shape', 'batch_shape']) {
+          const shape = o[key];
+          if (Array.isArray(shape) && shape.length === 4) o[key] = [shape[0], shape[1] ?? height, shape[2] ?? width, shape[3]];
+        }
+        Object.values(o).forEach(visit);
+      };
+      visit(artifacts.modelTopology);
+      return artifacts;
+    },
+  };
+}
+
+/** Loads the model; with --image and --size, a model with free spatial input dimensions gets that size. */
+async function loadModel(options: ExplainCommandOptions): Promise<tf.LayersModel> {
+  let model = await tf.loadLayersModel(fileSystemIO(options.model));
+  const shape = model.inputs[0].shape;
+  const free = shape.length === 4 && (shape[1] === null || shape[2] === null);
+  if (!free) return model;
+  let size = options.size;
+  if (!size && options.image !== undefined) {
+    const photo = decodeToTensor(new Uint8Array(await readFile(options.image)));
+    size = [photo.shape[0], photo.shape[1]];
+    photo.dispose();
+  }
+  if (!size && options.input !== undefined) {
+    const file = readInputFile(await readFile(options.input, 'utf8'), options.input);
+    if (file.shape.length === 4) size = [file.shape[1], file.shape[2]];
+  }
+  if (!size) return model;
+  model.dispose();
+  model = await tf.loadLayersModel(fixedInputIO(fileSystemIO(options.model), size[0], size[1]));
+  return model;
+}
+
 /** Runs the explanation described by `options` and writes its JSON; returns what was written. */
 export async function runExplain(options: ExplainCommandOptions): Promise<Record<string, unknown>> {
   await useNodeBackend(options.backend);
-  const model = await tf.loadLayersModel(fileSystemIO(options.model));
+  const model = await loadModel(options);
   let input: tf.Tensor | undefined;
   let reference: tf.Tensor | undefined;
   try {

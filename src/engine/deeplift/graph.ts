@@ -103,6 +103,7 @@ export function buildPlan(model: tf.LayersModel): Plan {
     throw new UnsupportedLayerError(model.name, model.getClassName(),
       `models with ${model.inputs.length} inputs and ${model.outputs.length} outputs are not supported (need 1 and 1)`);
   }
+  checkFixedInput(model);
   const nodes: DeepLiftNode[] = [];
   const memo = new Map<string, number>();
   let inputIndex = -1;
@@ -331,6 +332,14 @@ export function buildPlan(model: tf.LayersModel): Plan {
   }
   const inputShape = (model.inputs[0].shape.slice(1) as number[]);
   return { nodes, inputIndex, targetIndex, inputShape, droppedSoftmax, droppedActivation };
+}
+
+function checkFixedInput(model: tf.LayersModel): void {
+  const shape = model.inputs[0].shape.slice(1);
+  if (shape.some((d) => d === null)) {
+    throw new UnsupportedLayerError(model.name, model.getClassName(),
+      `the input shape [${shape.map((d) => d ?? '?')}] has free dimensions; DeepLIFT needs a fixed input size (rebuild the model with one)`);
+  }
 }
 
 /** Frees the plan's cached tensors. */

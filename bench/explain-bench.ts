@@ -4,7 +4,8 @@
  * input gradient the project computes (common.ts `plainGradient`). Timed,
  * each with its `await data()` readback:
  * - MNIST classifier [1, 28, 28, 1]: DeepLIFT for one class and all ten
- *   classes in one batched pass, Rescale and RevealCancel;
+ *   classes in one batched pass, Rescale and RevealCancel; and a batch of 32
+ *   digits in one pass (per image);
  * - a MobileNetV2-architecture model at [1, 224, 224, 3] built here (seeded
  *   weights, no download): Rescale for one class, top-5 classes in one
  *   pass, RevealCancel for one class, and the peak tensor bytes of one
@@ -16,7 +17,7 @@
  * peak bytes ≤ 3× the gradient's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { deepLift, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
+import { deepLift, deepLiftBatch, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
 import { mobileNetV2 } from '../src/engine/deeplift/testing/architectures';
 import { useNodeBackend } from '../src/cli/node-backend';
 import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient } from './common';
@@ -34,8 +35,10 @@ const round3 = (v: number) => Number(v.toFixed(3));
 async function mnistPart(runs: number, warmup: number): Promise<Record<string, unknown>> {
   const { model, trained } = await loadBenchMnist();
   const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
+  const x32 = tf.tidy(() => tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 8));
   const target = 3;
   const med = await interleavedMedians({
+    rescale_batch32: () => deepLiftBatch(model, x32, { rule: 'rescale', target }),
     grad: plainGradient(model, x, target, 10),
     rescale_single: () => deepLift(model, x, { rule: 'rescale', target }),
     rescale_all: () => deepLift(model, x, { rule: 'rescale', target, allClasses: true }),
@@ -43,10 +46,13 @@ async function mnistPart(runs: number, warmup: number): Promise<Record<string, u
     revealcancel_all: () => deepLift(model, x, { rule: 'revealcancel', target, allClasses: true }),
   }, runs, warmup);
   x.dispose();
+  x32.dispose();
   releaseDeepLiftCache(model);
   model.dispose();
   const ratio = (n: string) => round3(med[n] / med.grad);
   return {
+    explain_batch32_per_image_over_grad: round3(med.rescale_batch32 / 32 / med.grad),
+    explain_batch32_per_image_ms: round3(med.rescale_batch32 / 32),
     explain_single_over_grad: ratio('rescale_single'),
     explain_all_over_grad: ratio('rescale_all'),
     explain_revealcancel_single_over_grad: ratio('revealcancel_single'),

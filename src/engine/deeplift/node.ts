@@ -31,7 +31,7 @@ export interface Multipliers {
   neg: tf.Tensor;
 }
 
-/** Positive and negative contributions (same shape as the layer, batch 1). */
+/** Positive and negative contributions (same shape as the layer's activation: batch 1, N images, or the tiled rows). */
 export interface PosNeg {
   pos: tf.Tensor;
   neg: tf.Tensor;
@@ -41,9 +41,9 @@ export interface PosNeg {
 export interface DeepLiftContext {
   readonly rule: Rule;
   readonly poolMode: PoolMode;
-  /** Activation of node `i` for the input x: [1, ...shape]. */
+  /** Activation of node `i` for the input x: [1 or N (or the tiled rows), ...shape]. */
   act(i: number): tf.Tensor;
-  /** Activation of node `i` for the reference x₀: [1, ...shape]. */
+  /** Activation of node `i` for the reference x₀: same batch as `act`. */
   ref(i: number): tf.Tensor;
   /** Δ = act − ref of node `i` (memoised). */
   delta(i: number): tf.Tensor;
@@ -108,15 +108,4 @@ export function mapMultipliers(m: Multipliers, f: (t: tf.Tensor) => tf.Tensor): 
 /** Applies a linear map to both contributions. */
 export function mapPosNeg(c: PosNeg, f: (t: tf.Tensor) => tf.Tensor): PosNeg {
   return { pos: f(c.pos), neg: f(c.neg) };
-}
-
-/**
- * Transpose (vector–Jacobian product) of a linear map `f` at batch size
- * dy.shape[0]: returns Jᵀ·dy with shape `inShape`. Used for ops without a
- * public transpose op in tfjs (depthwise conv, pooling).
- */
-export function linearTranspose(
-  f: (x: tf.Tensor) => tf.Tensor, inShape: number[], dy: tf.Tensor,
-): tf.Tensor {
-  return tf.grad(f)(tf.zeros(inShape), dy);
 }

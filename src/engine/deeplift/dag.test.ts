@@ -142,6 +142,34 @@ describe('batches', () => {
   }
 });
 
+describe('batches with all classes', () => {
+  it('N = 2 with allClasses, a contrast and softmax normalisation equals each image alone', async () => {
+    const model = residualNet(16);
+    const x = sparseInput([2, 9, 9, 3], 71);
+    const x0 = sparseInput([2, 9, 9, 3], 72);
+    for (const rule of RULES) {
+      const options = { rule, contrast: 1, softmaxNormalize: true, allClasses: true } as const;
+      const both = await deepLiftBatch(model, x, { ...options, reference: x0 });
+      for (let i = 0; i < 2; i++) {
+        const xi = tf.slice(x, [i, 0, 0, 0], [1, 9, 9, 3]);
+        const x0i = tf.slice(x0, [i, 0, 0, 0], [1, 9, 9, 3]);
+        const alone = await deepLift(model, xi, { ...options, reference: x0i });
+        expect(relError(both[i].attributions, alone.attributions)).toBeLessThan(1e-5);
+        expect(relError(both[i].classMaps![3], alone.classMaps![3])).toBeLessThan(1e-5);
+        expect(both[i].delta).toBeCloseTo(alone.delta, 5);
+        // The main map (t − contrast) is the difference of the two class maps.
+        const diff = both[i].classMaps![both[i].target].map((v, j) => v - both[i].classMaps![1][j]);
+        expect(relError(both[i].attributions, diff)).toBeLessThan(1e-5);
+        xi.dispose();
+        x0i.dispose();
+      }
+    }
+    for (const t of [x, x0]) t.dispose();
+    releaseDeepLiftCache(model);
+    model.dispose();
+  });
+});
+
 describe('backends', () => {
   it('max pooling routes to the first maximum of each window on CPU and WASM (ties)', async () => {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -70,7 +70,8 @@ export class MaxPoolNode implements DeepLiftNode {
     const cols = convAxis(inW, kw, sw, this.padding);
     const padH = Math.max(0, (outH - 1) * sh + kh - inH - rows.before);
     const padW = Math.max(0, (outW - 1) * sw + kw - inW - cols.before);
-    const xp = tf.pad(x, [[0, 0], [rows.before, padH], [cols.before, padW], [0, 0]], -Infinity);
+    // Padding never wins a window: a finite "−∞" (GPU shaders may mishandle real infinities).
+    const xp = tf.pad(x, [[0, 0], [rows.before, padH], [cols.before, padW], [0, 0]], -1e30);
     const fullH = inH + rows.before + padH;
     const fullW = inW + cols.before + padW;
     const max = this.forward([x]);

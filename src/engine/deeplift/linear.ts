@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  eqMask, gtMask, ltMask, splitBySign,
+  gtMask, ltMask, splitBySign,
 } from './node';
 
 /** The weight-dependent part of a linear layer, without the bias. */
@@ -274,10 +274,10 @@ export class WeightedLinearNode implements DeepLiftNode {
     // (Not batched as one [m⁺; m⁻] pass: that doubles the peak memory, too much at 224×224 on WASM.)
     const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
     const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
-    const whenZero = tf.mul(0.5, tf.add(whenPos, whenNeg));
-    const inc = tf.addN([
-      tf.mul(gtMask(dx), whenPos), tf.mul(ltMask(dx), whenNeg), tf.mul(eqMask(dx), whenZero),
-    ]);
+    // [Δx>0]·whenPos + [Δx<0]·whenNeg + [Δx=0]·½(whenPos + whenNeg) = whenNeg + (whenPos − whenNeg)·w
+    // with w = ½(sign(Δx) + 1) ∈ {0, ½, 1}.
+    const w = tf.mul(0.5, tf.add(tf.sign(dx), 1));
+    const inc = tf.add(whenNeg, tf.mul(tf.sub(whenPos, whenNeg), w));
     return [{ pos: inc, neg: inc }];
   }
 

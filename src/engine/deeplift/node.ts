@@ -89,14 +89,10 @@ export function ltMask(x: tf.Tensor, v = 0): tf.Tensor {
   return tf.cast(tf.less(x, v), 'float32');
 }
 
-/** hf.eq_mask: 1 where x == v else 0, float32. */
-export function eqMask(x: tf.Tensor, v = 0): tf.Tensor {
-  return tf.cast(tf.equal(x, v), 'float32');
-}
-
 /** Δ⁺ = Δ·[Δ > 0] and Δ⁻ = Δ·[Δ < 0] (`Input._build_pos_and_neg_contribs`). */
 export function splitBySign(delta: tf.Tensor): PosNeg {
-  return { pos: tf.mul(delta, gtMask(delta)), neg: tf.mul(delta, ltMask(delta)) };
+  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = min(Δ, 0), exactly: two ops instead of six.
+  return { pos: tf.relu(delta), neg: tf.minimum(delta, 0) };
 }
 
 /** Applies a linear map to both multipliers, once when they coincide. */

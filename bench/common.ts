@@ -1,8 +1,9 @@
-/** Pieces shared by the Node benchmarks: medians and the MNIST model they time. */
+/** Pieces shared by the Node benchmarks: medians, interleaved timing, the one gradient baseline and the MNIST model they time. */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededGradients, seedRows } from '../src/engine/attribution/attribution';
 import { mnistArchitecture } from '../src/engine/deeplift/testing/model-fixtures';
 import { fileSystemIO } from '../src/engine/models/fs-io';
 
@@ -20,4 +21,51 @@ export async function loadBenchMnist(): Promise<{ model: tf.LayersModel; trained
   const trained = existsSync(MNIST_MODEL_JSON);
   const model = trained ? await tf.loadLayersModel(fileSystemIO(MNIST_MODEL_JSON)) : mnistArchitecture(1);
   return { model, trained };
+}
+
+/**
+ * The one baseline for every explain and methods ratio: the fastest plain
+ * input gradient the project computes, ∂t_k/∂x of one pre-softmax logit
+ * through the differentiable logits function (attribution/logits-function.ts:
+ * linear layers back-propagate with the DeepLIFT plan's transposes), read back.
+ */
+export function plainGradient(model: tf.LayersModel, x: tf.Tensor, target: number, numClasses: number): () => Promise<void> {
+  return async () => {
+    const seeds = seedRows(numClasses, [[[target, 1]]]);
+    const { gradients, logits } = seededGradients(model, x, seeds);
+    logits.dispose();
+    seeds.dispose();
+    await gradients.data();
+    gradients.dispose();
+  };
+}
+
+/**
+ * Times each variant `runs` times after `warmup` rounds, interleaved (the
+ * order rotates each round, so machine load hits all alike); returns the
+ * medians in ms.
+ */
+export async function interleavedMedians(
+  variants: Record<string, () => Promise<unknown>>, runs: number, warmup: number,
+): Promise<Record<string, number>> {
+  const names = Object.keys(variants);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      const t0 = performance.now();
+      await variants[name]();
+      const dt = performance.now() - t0;
+      if (round >= warmup) times[name].push(dt);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+}
+
+/** Peak bytes of tensors alive during `f` (tf.profile), f's result disposed afterwards. */
+export async function peakBytes(f: () => Promise<unknown>): Promise<number> {
+  const info = await tf.profile(async () => {
+    await f();
+  });
+  return info.peakBytes;
 }

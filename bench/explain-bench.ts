@@ -1,91 +1,114 @@
 /**
- * Explain benchmark (Node): what DeepLIFT costs over one plain gradient on
- * the MNIST classifier. Times, with each run's `await data()` readback:
- * - grad: tf.grad of one pre-softmax logit w.r.t. the input (the baseline);
- * - DeepLIFT for one class and for all ten classes (one batched pass), for
- *   Rescale and RevealCancel.
+ * Explain benchmark (Node): what DeepLIFT costs over one plain gradient.
+ * The baseline, for every explain and methods ratio, is the fastest plain
+ * input gradient the project computes (common.ts `plainGradient`). Timed,
+ * each with its `await data()` readback:
+ * - MNIST classifier [1, 28, 28, 1]: DeepLIFT for one class and all ten
+ *   classes in one batched pass, Rescale and RevealCancel; and a batch of 32
+ *   digits in one pass (per image);
+ * - a MobileNetV2-architecture model at [1, 224, 224, 3] built here (seeded
+ *   weights, no download): Rescale for one class, top-5 classes in one
+ *   pass, RevealCancel for one class, and the peak tensor bytes of one
+ *   explanation against one gradient's (tf.profile).
  * Runs are interleaved (the order rotates each round) and medians compared,
  * so machine load hits all variants alike. Ratios are the result; absolute
  * times are context only (these machines have no GPU).
- * Targets (Rescale): single ≤ 1.5× grad, all ten ≤ 2.5× grad.
+ * Targets: Rescale single ≤ 1.5×, all ten / top-5 ≤ 2.5×, RevealCancel ≤ 4×,
+ * peak bytes ≤ 3× the gradient's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { deepLift, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
+import { deepLift, deepLiftBatch, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
+import { mobileNetV2 } from '../src/engine/deeplift/testing/architectures';
 import { useNodeBackend } from '../src/cli/node-backend';
-import { loadBenchMnist, median } from './common';
-
-
-/** A copy of `model` whose final activation is linear: its outputs are the logits. */
-async function logitsModel(model: tf.LayersModel): Promise<tf.LayersModel> {
-  const json = JSON.parse(JSON.stringify(model.toJSON(null, false))) as {
-    config: { layers: { config: { activation?: string } }[] };
-  };
-  const layers = json.config.layers;
-  layers[layers.length - 1].config.activation = 'linear';
-  const copy = await tf.models.modelFromJSON(json as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
-  copy.setWeights(model.getWeights());
-  return copy;
-}
+import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient } from './common';
 
 export interface ExplainBenchOptions {
   runs?: number;
   warmup?: number;
   backend?: 'wasm' | 'cpu';
+  /** Repetitions for the MobileNetV2 model (each run is seconds on a CPU). */
+  mobileNetRuns?: number;
 }
 
-/** Returns the results to merge into bench/results.json. */
-export async function explainBench(options: ExplainBenchOptions = {}): Promise<Record<string, unknown>> {
-  const runs = options.runs ?? 41;
-  const warmup = options.warmup ?? 5;
-  const backend = options.backend ?? 'wasm';
-  await useNodeBackend(backend);
-  const { model, trained } = await loadBenchMnist();
-  const logits = await logitsModel(model);
-  const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
-  const target = 3;
+const round3 = (v: number) => Number(v.toFixed(3));
 
-  const gradOfLogit = tf.grad((z: tf.Tensor) =>
-    tf.sum(tf.slice(logits.apply(z) as tf.Tensor, [0, target], [1, 1])));
-  const variants: Record<string, () => Promise<unknown>> = {
-    grad: async () => {
-      const g = gradOfLogit(x);
-      await g.data();
-      g.dispose();
-    },
+async function mnistPart(runs: number, warmup: number): Promise<Record<string, unknown>> {
+  const { model, trained } = await loadBenchMnist();
+  const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
+  const x32 = tf.tidy(() => tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 8));
+  const target = 3;
+  const med = await interleavedMedians({
+    rescale_batch32: () => deepLiftBatch(model, x32, { rule: 'rescale', target }),
+    grad: plainGradient(model, x, target, 10),
     rescale_single: () => deepLift(model, x, { rule: 'rescale', target }),
     rescale_all: () => deepLift(model, x, { rule: 'rescale', target, allClasses: true }),
     revealcancel_single: () => deepLift(model, x, { rule: 'revealcancel', target }),
     revealcancel_all: () => deepLift(model, x, { rule: 'revealcancel', target, allClasses: true }),
-  };
-  const names = Object.keys(variants);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < warmup + runs; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length];
-      const t0 = performance.now();
-      await variants[name]();
-      const dt = performance.now() - t0;
-      if (round >= warmup) times[name].push(dt);
-    }
-  }
-  const med = Object.fromEntries(names.map((n) => [n, median(times[n])]));
-  const ratio = (n: string) => Number((med[n] / med.grad).toFixed(3));
-  const result = {
+  }, runs, warmup);
+  x.dispose();
+  x32.dispose();
+  releaseDeepLiftCache(model);
+  model.dispose();
+  const ratio = (n: string) => round3(med[n] / med.grad);
+  return {
+    explain_batch32_per_image_over_grad: round3(med.rescale_batch32 / 32 / med.grad),
+    explain_batch32_per_image_ms: round3(med.rescale_batch32 / 32),
     explain_single_over_grad: ratio('rescale_single'),
     explain_all_over_grad: ratio('rescale_all'),
     explain_revealcancel_single_over_grad: ratio('revealcancel_single'),
     explain_revealcancel_all_over_grad: ratio('revealcancel_all'),
-    explain_targets: { single: 1.5, all: 2.5 },
-    explain_backend: tf.getBackend(),
+    explain_baseline: 'plain input gradient of one logit through the logits function (bench/common.ts plainGradient)',
     explain_model: trained ? 'public/models/mnist/model.json (trained)' : 'seeded random model, MNIST architecture',
     explain_input_shape: [1, 28, 28, 1],
     explain_repetitions: runs,
     explain_warmup: warmup,
-    explain_median_ms: Object.fromEntries(names.map((n) => [n, Number(med[n].toFixed(3))])),
+    explain_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
   };
+}
+
+async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
+  const model = mobileNetV2(224, 1000, 7);
+  const x = tf.tidy(() => tf.randomUniform([1, 224, 224, 3], -1, 1, 'float32', 9));
+  const target = 3;
+  const variants = {
+    grad: plainGradient(model, x, target, 1000),
+    rescale_single: () => deepLift(model, x, { rule: 'rescale', target }),
+    rescale_top5: () => deepLift(model, x, { rule: 'rescale', topK: 5 }),
+    revealcancel_single: () => deepLift(model, x, { rule: 'revealcancel', target }),
+  };
+  await deepLift(model, x, { rule: 'rescale', target }); // builds the plan (kept tensors) outside the profiles
+  const med = await interleavedMedians(variants, runs, 1);
+  const gradPeak = await peakBytes(variants.grad);
+  const rescalePeak = await peakBytes(variants.rescale_single);
+  const top5Peak = await peakBytes(variants.rescale_top5);
+  const revealPeak = await peakBytes(variants.revealcancel_single);
   x.dispose();
   releaseDeepLiftCache(model);
-  logits.dispose();
   model.dispose();
-  return result;
+  const ratio = (n: string) => round3(med[n] / med.grad);
+  return {
+    explain_mobilenetv2_single_over_grad: ratio('rescale_single'),
+    explain_mobilenetv2_top5_over_grad: ratio('rescale_top5'),
+    explain_mobilenetv2_revealcancel_over_grad: ratio('revealcancel_single'),
+    explain_mobilenetv2_peak_bytes_over_grad: round3(rescalePeak / gradPeak),
+    explain_mobilenetv2_top5_peak_bytes_over_grad: round3(top5Peak / gradPeak),
+    explain_mobilenetv2_revealcancel_peak_bytes_over_grad: round3(revealPeak / gradPeak),
+    explain_mobilenetv2_peak_bytes: { grad: gradPeak, rescale_single: rescalePeak, rescale_top5: top5Peak, revealcancel_single: revealPeak },
+    explain_mobilenetv2_model: 'MobileNetV2 architecture (testing/architectures.ts), seeded He weights, 1000 classes',
+    explain_mobilenetv2_input_shape: [1, 224, 224, 3],
+    explain_mobilenetv2_repetitions: runs,
+    explain_mobilenetv2_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
+  };
+}
+
+/** Returns the results to merge into bench/results.json. */
+export async function explainBench(options: ExplainBenchOptions = {}): Promise<Record<string, unknown>> {
+  const backend = options.backend ?? 'wasm';
+  await useNodeBackend(backend);
+  return {
+    ...(await mnistPart(options.runs ?? 41, options.warmup ?? 5)),
+    ...(await mobileNetPart(options.mobileNetRuns ?? 5)),
+    explain_targets: { single: 1.5, all: 2.5, top5: 2.5, revealcancel: 4, peak_bytes: 3 },
+    explain_backend: tf.getBackend(),
+  };
 }

@@ -35,6 +35,11 @@ export function summaryMarkdown(results: Results): string {
   row('DeepLIFT Rescale, all ten classes ÷ plain gradient', fmt(results.explain_all_over_grad, '×'), `≤ ${fmt(targets.all)}×`);
   row('DeepLIFT RevealCancel, one class ÷ plain gradient', fmt(results.explain_revealcancel_single_over_grad, '×'));
   row('DeepLIFT RevealCancel, all ten ÷ plain gradient', fmt(results.explain_revealcancel_all_over_grad, '×'));
+  row('DeepLIFT Rescale, batch of 32 digits, per image ÷ plain gradient', fmt(results.explain_batch32_per_image_over_grad, '×'));
+  row('MobileNetV2 224²: Rescale, one class ÷ plain gradient', fmt(results.explain_mobilenetv2_single_over_grad, '×'), `≤ ${fmt(targets.single)}×`);
+  row('MobileNetV2 224²: Rescale, top-5 in one pass ÷ plain gradient', fmt(results.explain_mobilenetv2_top5_over_grad, '×'), `≤ ${fmt(targets.top5)}×`);
+  row('MobileNetV2 224²: RevealCancel, one class ÷ plain gradient', fmt(results.explain_mobilenetv2_revealcancel_over_grad, '×'), `≤ ${fmt(targets.revealcancel)}×`);
+  row('MobileNetV2 224²: peak tensor bytes, one explanation ÷ one gradient', fmt(results.explain_mobilenetv2_peak_bytes_over_grad, '×'), `≤ ${fmt(targets.peak_bytes)}×`);
   for (const [key, value] of Object.entries(results)) {
     const m = /^method_(.+)_over_grad$/.exec(key);
     if (m) row(`Attribution method ${m[1]} ÷ plain gradient`, fmt(value, '×'));

@@ -9,10 +9,11 @@
  * it, and the spread across references (per-pixel std, mean/std of Σ)
  * shows how much it did.
  *
- * Cost: K DeepLIFT calls (each one batch-1 backward pass).
+ * Cost: one batched DeepLIFT pass: the input repeated K times against the
+ * K references (deepLiftBatch), a forward and a backward pass at batch K.
  */
 import * as tf from '@tensorflow/tfjs';
-import { deepLift } from '../deeplift/deeplift';
+import { deepLiftBatch } from '../deeplift/deeplift';
 import { type AttributionOptions, type AttributionResult, checkInput, sumOf } from './attribution';
 
 export const DEFAULT_SHAP_REFERENCES = 10;
@@ -59,26 +60,25 @@ export async function deepLiftShap(
     const meanSq = new Float64Array(n);
     const sums: number[] = [];
     const deltas: number[] = [];
-    let target = options.target;
-    let logits: number[] = [];
     const contrast = options.contrast ?? null;
-    for (let r = 0; r < count; r++) {
-      const ref = tf.slice(refs, [r], [1]);
-      try {
-        const res = await deepLift(model, input, { rule: options.rule ?? 'rescale', target, contrast, reference: ref });
-        target = res.target;
-        logits = res.logits;
-        for (let i = 0; i < n; i++) {
-          const v = res.attributions[i];
-          mean[i] += v / count;
-          meanSq[i] += (v * v) / count;
-        }
-        sums.push(res.sum);
-        deltas.push(res.delta);
-      } finally {
-        ref.dispose();
-      }
+    const tiled = tf.tile(input, [count, ...input.shape.slice(1).map(() => 1)]);
+    let results;
+    try {
+      results = await deepLiftBatch(model, tiled, { rule: options.rule ?? 'rescale', target: options.target, contrast, reference: refs });
+    } finally {
+      tiled.dispose();
     }
+    for (const res of results) {
+      for (let i = 0; i < n; i++) {
+        const v = res.attributions[i];
+        mean[i] += v / count;
+        meanSq[i] += (v * v) / count;
+      }
+      sums.push(res.sum);
+      deltas.push(res.delta);
+    }
+    const target = results[0].target;
+    const logits = results[0].logits;
     const attributions = Float32Array.from(mean);
     const pixelStd = new Float32Array(n);
     for (let i = 0; i < n; i++) pixelStd[i] = Math.sqrt(Math.max(0, meanSq[i] - mean[i] * mean[i]));

@@ -58,6 +58,10 @@ export class BatchNormNode implements DeepLiftNode {
     return tf.add(tf.mul(inputs[0], this.inv), this.shift);
   }
 
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return tf.mul(deltas[0], this.inv);
+  }
+
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos, neg } = ctx.posNeg(this.inputs[0]);
     const sPos = tf.mul(pos, this.inv);

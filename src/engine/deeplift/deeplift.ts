@@ -18,8 +18,9 @@
  *   layer before the final activation, `target_layer_idx=-2`).
  *
  * How the pieces fit (deeplift/models.py `Model._get_func`, core.py):
- * 1. Forward: every layer's activation for x and for x₀ (two batch-1 passes),
- *    Δ = act − ref per layer.
+ * 1. Forward: every layer's activation for x₀, and Δ = act − ref per layer
+ *    (through linear layers Δ itself is propagated, which is the same in
+ *    exact arithmetic and more accurate in float32; see `Context`).
  * 2. Target (`OneDimOutputMixin.set_scoring_mode(OneAndZeros)`): the target
  *    layer's m⁺ = m⁻ = a one-hot row at the task index. We seed a batch of
  *    rows at once — the backward pass is linear in the seed — so all class
@@ -74,22 +75,34 @@ export type MaxPoolMode = 'gradient' | 'crossmax';
 
 export interface DeepLiftOptions {
   rule: DeepLiftRule;
-  /** Logit to explain; default: the predicted class of the input. */
+  /** Logit to explain (every image of a batch); default: each image's predicted class. */
   target?: number;
   /** Explain C_target − C_contrast. */
   contrast?: number | null;
   /** Paper §3.6: explain t − mean over classes (default false). */
   softmaxNormalize?: boolean;
-  /** Same shape as the input; default zeros (black). Not disposed. */
+  /** Same shape as the input (or one image, shared by the batch); default zeros (black). Not disposed. */
   reference?: tf.Tensor;
   /** Default 'gradient' (the reference code's default). */
   maxPoolMode?: MaxPoolMode;
   /** Also return one map per logit (one batched pass). */
   allClasses?: boolean;
+  /** Also return the maps of each image's k highest logits, in the same pass. */
+  topK?: number;
+}
+
+/** One class's map (allClasses / topK). */
+export interface ClassMap {
+  classIndex: number;
+  /** Contributions to that logit alone (same normalisation), input-shaped. */
+  attributions: Float32Array;
+  /** Δ of that logit (normalised like the main target). */
+  delta: number;
+  sum: number;
 }
 
 export interface DeepLiftResult {
-  /** Input shape, e.g. [1, 28, 28, 1]. */
+  /** One image's shape, e.g. [1, 28, 28, 1]. */
   shape: number[];
   /** Contributions to the target (or target − contrast), input-shaped, row-major. */
   attributions: Float32Array;
@@ -108,13 +121,21 @@ export interface DeepLiftResult {
   /** When allClasses: one map per logit (same normalisation), each for that logit alone. */
   classMaps?: Float32Array[];
   classDeltas?: number[];
+  /** When topK: the k highest logits' maps, highest first. */
+  top?: ClassMap[];
 }
 
-/** Per-call forward state; implements the rules' view of it. */
+/**
+ * Per-call forward state; implements the rules' view of it. The reference
+ * x₀ runs forward through every layer; Δ runs forward through the linear
+ * layers (`forwardDelta`) and x = x₀ + Δ is formed where a nonlinearity
+ * (or max pooling) needs it, whose Δy is then f(x) − f(x₀). In exact
+ * arithmetic these are the reference code's act, ref and act − ref.
+ */
 class Context implements DeepLiftContext {
-  private readonly acts: tf.Tensor[] = [];
+  private readonly acts: (tf.Tensor | undefined)[] = [];
   private readonly refs: tf.Tensor[] = [];
-  private readonly deltas = new Map<number, tf.Tensor>();
+  private readonly deltas: (tf.Tensor | undefined)[] = [];
   private readonly posNegs = new Map<number, PosNeg>();
 
   constructor(
@@ -125,21 +146,36 @@ class Context implements DeepLiftContext {
       if (i === plan.inputIndex) {
         this.acts.push(x);
         this.refs.push(x0);
+        this.deltas.push(undefined);
+        return;
+      }
+      this.refs.push(node.forward(node.inputs.map((j) => this.refs[j])));
+      if (node.forwardDelta) {
+        this.acts.push(undefined);
+        this.deltas.push(node.forwardDelta(node.inputs.map((j) => this.delta(j))));
       } else {
-        this.acts.push(node.forward(node.inputs.map((j) => this.acts[j])));
-        this.refs.push(node.forward(node.inputs.map((j) => this.refs[j])));
+        this.acts.push(node.forward(node.inputs.map((j) => this.act(j))));
+        this.deltas.push(undefined);
       }
     });
   }
 
-  act(i: number): tf.Tensor { return this.acts[i]; }
+  act(i: number): tf.Tensor {
+    let a = this.acts[i];
+    if (!a) {
+      a = tf.add(this.refs[i], this.deltas[i] as tf.Tensor);
+      this.acts[i] = a;
+    }
+    return a;
+  }
+
   ref(i: number): tf.Tensor { return this.refs[i]; }
 
   delta(i: number): tf.Tensor {
-    let d = this.deltas.get(i);
+    let d = this.deltas[i];
     if (!d) {
-      d = tf.sub(this.acts[i], this.refs[i]);
-      this.deltas.set(i, d);
+      d = tf.sub(this.acts[i] as tf.Tensor, this.refs[i]);
+      this.deltas[i] = d;
     }
     return d;
   }
@@ -206,9 +242,9 @@ function oneHotRow(k: number, numClasses: number, contrast: number | null): Floa
   return row;
 }
 
-/** [1, K] one-hot row of argMax(logits) (first index on ties), computed on the device. */
+/** [N, K] one-hot rows of argMax(logits) (first index on ties), computed on the device. */
 function predictedOneHot(logits: tf.Tensor, numClasses: number): tf.Tensor {
-  if (numClasses === 1) return tf.ones([1, 1]);
+  if (numClasses === 1) return tf.onesLike(logits);
   return tf.oneHot(tf.argMax(logits, 1) as tf.Tensor1D, numClasses).cast('float32');
 }
 
@@ -226,46 +262,101 @@ function checkClass(k: number, numClasses: number, what: string): void {
 export async function deepLift(
   model: tf.LayersModel, input: tf.Tensor, options: DeepLiftOptions,
 ): Promise<DeepLiftResult> {
+  if (input.shape[0] !== 1) throw new RangeError(`input must have batch 1, got shape [${input.shape}] (use deepLiftBatch)`);
+  return (await deepLiftBatch(model, input, options))[0];
+}
+
+/**
+ * Explains a batch of N images with DeepLIFT in one pass: one result per
+ * image. The forward pass runs at batch N for x and for x₀; the backward
+ * pass seeds B = N·(1 + extra maps) multiplier rows at once, block-major
+ * (row b·N + n is map b of image n). When a batch needs several maps per
+ * image the forward values are tiled to B rows so every per-element factor
+ * lines up with its multiplier row (batch 1 needs no tiling: it broadcasts).
+ * @param input [N, ...model input shape] float32.
+ * @param options.reference [N, ...] or one image [1, ...] shared by all.
+ * Does not dispose `input` or `options.reference`; disposes everything it creates.
+ */
+export async function deepLiftBatch(
+  model: tf.LayersModel, input: tf.Tensor, options: DeepLiftOptions,
+): Promise<DeepLiftResult[]> {
   const plan = getPlan(model);
-  const shape = [1, ...plan.inputShape];
-  if (input.shape.length !== shape.length || input.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(`input shape [${input.shape}] does not match the model's [${shape}]`);
+  const n = input.shape[0];
+  const imageShape = [1, ...plan.inputShape];
+  if (input.shape.length !== imageShape.length || n < 1 || input.shape.slice(1).some((d, i) => d !== plan.inputShape[i])) {
+    throw new RangeError(`input shape [${input.shape}] does not match the model's [N,${plan.inputShape}]`);
   }
-  if (options.reference && options.reference.size !== input.size) {
+  const inputSize = input.size / n;
+  if (options.reference && options.reference.size !== input.size && options.reference.size !== inputSize) {
     throw new RangeError(`reference shape [${options.reference.shape}] does not match the input's [${input.shape}]`);
   }
-  const numClasses = plan.nodes[plan.targetIndex].shape.reduce((a, b) => a * b, 1);
-  if (plan.nodes[plan.targetIndex].shape.length !== 1) {
-    throw new RangeError(`the target layer must be flat, got shape [${plan.nodes[plan.targetIndex].shape}]`);
+  const targetShape = plan.nodes[plan.targetIndex].shape;
+  if (targetShape.length !== 1) {
+    throw new RangeError(`the target layer must be flat, got shape [${targetShape}]`);
   }
+  const numClasses = targetShape[0];
   const contrast = options.contrast ?? null;
   if (options.target !== undefined) checkClass(options.target, numClasses, 'target');
   if (contrast !== null) checkClass(contrast, numClasses, 'contrast');
   const normalize = options.softmaxNormalize ?? false;
   const allClasses = options.allClasses ?? false;
-  const rows = allClasses ? 1 + numClasses : 1;
-  const inputSize = input.size;
+  const topK = options.topK ?? 0;
+  if (!Number.isInteger(topK) || topK < 0 || topK > numClasses) {
+    throw new RangeError(`topK ${topK} is not in [0, ${numClasses}]`);
+  }
+  const blocks = 1 + (allClasses ? numClasses : 0) + topK;
+  const rows = blocks * n;
+  // With all classes the main map is a combination of the class maps (the backward pass is linear in
+  // its seed), so it gets no rows of its own.
+  const backwardBlocks = blocks - (allClasses ? 1 : 0);
 
   const packed = tf.tidy(() => {
-    const x = tf.cast(input, 'float32');
-    const x0 = options.reference ? tf.reshape(tf.cast(options.reference, 'float32'), shape) : tf.zerosLike(x);
+    let x = tf.cast(input, 'float32');
+    let x0 = options.reference
+      ? tf.reshape(tf.cast(options.reference, 'float32'), options.reference.size === input.size ? input.shape : imageShape)
+      : tf.zerosLike(x);
+    if (x0.shape[0] !== n) x0 = tf.tile(x0, [n, ...plan.inputShape.map(() => 1)]);
+    const tiled = n > 1 && backwardBlocks > 1;
+    if (tiled) {
+      const reps = [backwardBlocks, ...plan.inputShape.map(() => 1)];
+      x = tf.tile(x, reps);
+      x0 = tf.tile(x0, reps);
+    }
     const ctx = new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0);
-    const logits = ctx.act(plan.targetIndex);
-    const refLogits = ctx.ref(plan.targetIndex);
-    // The predicted class is chosen on the device so nothing is read back before the end.
+    const firstRows = (t: tf.Tensor) => (tiled ? tf.slice(t, [0, 0], [n, numClasses]) : t);
+    const logits = firstRows(ctx.act(plan.targetIndex));
+    const refLogits = firstRows(ctx.ref(plan.targetIndex));
+    // Chosen on the device so that nothing is read back before the end.
     let seed: tf.Tensor = options.target !== undefined
-      ? tf.tensor2d(oneHotRow(options.target, numClasses, contrast), [1, numClasses])
+      ? tf.tile(tf.tensor2d(oneHotRow(options.target, numClasses, contrast), [1, numClasses]), [n, 1])
       : predictedOneHot(logits, numClasses);
     if (options.target === undefined && contrast !== null) {
       seed = tf.sub(seed, tf.tensor2d(oneHotRow(contrast, numClasses, null), [1, numClasses]));
     }
-    let seeds = allClasses ? tf.concat([seed, tf.eye(numClasses)], 0) : seed;
+    const seedBlocks = allClasses ? [] : [seed];
+    if (allClasses) {
+      seedBlocks.push(tf.reshape(tf.tile(tf.reshape(tf.eye(numClasses), [numClasses, 1, numClasses]), [1, n, 1]), [-1, numClasses]));
+    }
+    let topIndices: tf.Tensor | null = null;
+    if (topK > 0) {
+      topIndices = tf.topk(logits, topK).indices;
+      seedBlocks.push(tf.reshape(tf.oneHot(tf.reshape(tf.transpose(topIndices), [-1]) as tf.Tensor1D, numClasses).cast('float32'), [-1, numClasses]));
+    }
+    let seeds = seedBlocks.length === 1 ? seedBlocks[0] : tf.concat(seedBlocks, 0);
     if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
-    const contribs = backward(plan, ctx, seeds);
+    let contribs = backward(plan, ctx, seeds);
+    if (allClasses) {
+      // main map of image i = Σ_c seed[i, c]·(class c's map of image i); normalisation carries over
+      // (Σ_c s_c·(e_c − 1/K) = s − mean(s)).
+      const classMaps = tf.reshape(tf.slice(contribs, 0, numClasses * n), [numClasses, n, -1]);
+      const main = tf.sum(tf.mul(tf.reshape(tf.transpose(seed), [numClasses, n, 1]), classMaps), 0);
+      contribs = tf.concat([tf.reshape(main, [n, ...plan.inputShape]), contribs], 0);
+    }
     const parts = [tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])];
     // A dropped final sigmoid (or other elementwise activation): the model's outputs f(logits).
     const outAct = plan.droppedActivation;
     if (outAct) parts.push(tf.reshape(outAct.apply(logits), [-1]), tf.reshape(outAct.apply(refLogits), [-1]));
+    if (topIndices) parts.push(tf.reshape(tf.cast(topIndices, 'float32'), [-1]));
     return tf.concat(parts);
   });
   let data: Float32Array;
@@ -275,45 +366,69 @@ export async function deepLift(
     packed.dispose();
   }
 
-  const logitsOffset = rows * inputSize;
-  const logits = Array.from(data.subarray(logitsOffset, logitsOffset + numClasses));
-  const referenceLogits = Array.from(data.subarray(logitsOffset + numClasses, logitsOffset + 2 * numClasses));
-  const target = options.target ?? argMax(logits);
   const explained = (k: number, j: number | null) => (v: number[]): number => {
     let t = v[k] - (j === null ? 0 : v[j]);
     if (normalize && j === null) t -= v.reduce((a, b) => a + b, 0) / numClasses;
     return t;
   };
-  const quantity = explained(target, contrast);
-  const attributions = data.slice(0, inputSize);
-  let sum = 0;
-  for (const v of attributions) sum += v;
-  const result: DeepLiftResult = {
-    shape,
-    attributions,
-    target,
-    contrast,
-    delta: quantity(logits) - quantity(referenceLogits),
-    sum,
-    logits,
-    referenceLogits,
-    probabilities: plan.droppedActivation
-      ? Array.from(data.subarray(logitsOffset + 2 * numClasses, logitsOffset + 3 * numClasses))
-      : plan.droppedSoftmax ? softmax(logits) : logits.slice(),
-    referenceProbabilities: plan.droppedActivation
-      ? Array.from(data.subarray(logitsOffset + 3 * numClasses, logitsOffset + 4 * numClasses))
-      : plan.droppedSoftmax ? softmax(referenceLogits) : referenceLogits.slice(),
+  const mapAt = (block: number, image: number) => {
+    const start = (block * n + image) * inputSize;
+    return data.slice(start, start + inputSize);
   };
-  if (allClasses) {
-    result.classMaps = [];
-    result.classDeltas = [];
-    for (let c = 0; c < numClasses; c++) {
-      result.classMaps.push(data.slice((1 + c) * inputSize, (2 + c) * inputSize));
-      const q = explained(c, null);
-      result.classDeltas.push(q(logits) - q(referenceLogits));
+  const sumOf = (a: Float32Array) => {
+    let sum = 0;
+    for (const v of a) sum += v;
+    return sum;
+  };
+  const logitsOffset = rows * inputSize;
+  const k = numClasses;
+  const outOffset = logitsOffset + 2 * n * k;
+  const topOffset = outOffset + (plan.droppedActivation ? 2 * n * k : 0);
+  const results: DeepLiftResult[] = [];
+  for (let i = 0; i < n; i++) {
+    const logits = Array.from(data.subarray(logitsOffset + i * k, logitsOffset + (i + 1) * k));
+    const referenceLogits = Array.from(data.subarray(logitsOffset + (n + i) * k, logitsOffset + (n + i + 1) * k));
+    const target = options.target ?? argMax(logits);
+    const quantity = explained(target, contrast);
+    const attributions = mapAt(0, i);
+    const result: DeepLiftResult = {
+      shape: imageShape.slice(),
+      attributions,
+      target,
+      contrast,
+      delta: quantity(logits) - quantity(referenceLogits),
+      sum: sumOf(attributions),
+      logits,
+      referenceLogits,
+      probabilities: plan.droppedActivation
+        ? Array.from(data.subarray(outOffset + i * k, outOffset + (i + 1) * k))
+        : plan.droppedSoftmax ? softmax(logits) : logits.slice(),
+      referenceProbabilities: plan.droppedActivation
+        ? Array.from(data.subarray(outOffset + (n + i) * k, outOffset + (n + i + 1) * k))
+        : plan.droppedSoftmax ? softmax(referenceLogits) : referenceLogits.slice(),
+    };
+    if (allClasses) {
+      result.classMaps = [];
+      result.classDeltas = [];
+      for (let c = 0; c < numClasses; c++) {
+        result.classMaps.push(mapAt(1 + c, i));
+        const q = explained(c, null);
+        result.classDeltas.push(q(logits) - q(referenceLogits));
+      }
     }
+    if (topK > 0) {
+      const firstTop = 1 + (allClasses ? numClasses : 0);
+      result.top = [];
+      for (let r = 0; r < topK; r++) {
+        const c = data[topOffset + i * topK + r];
+        const q = explained(c, null);
+        const map = mapAt(firstTop + r, i);
+        result.top.push({ classIndex: c, attributions: map, delta: q(logits) - q(referenceLogits), sum: sumOf(map) });
+      }
+    }
+    results.push(result);
   }
-  return result;
+  return results;
 }
 
 /**

@@ -16,6 +16,8 @@
  *   anywhere else is unsupported. A model whose last layer is linear is
  *   explained at that layer.
  * - Every (layer, inbound node) pair is one node, so shared layers work.
+ * - A nested model (a Sequential or functional model used as a layer, as
+ *   transfer learning builds them) is walked through: its graph is inlined.
  * Anything without a rule throws UnsupportedLayerError naming the layer and
  * its class. Only models with one input and one output are handled.
  *
@@ -24,16 +26,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type ElementwiseActivation, activationByName, eluActivation, leakyReluActivation, reluLayerActivation,
+  type ElementwiseActivation, activationByName, eluActivation, kerasRelu, leakyReluActivation, preluActivation,
+  thresholdedReluActivation,
 } from './activations';
+import './keras-compat';
 import { ActivationNode } from './activation-node';
 import { BatchNormNode } from './batch-norm';
-import { WeightedLinearNode, conv2dOp, denseOp, depthwiseConv2dOp, type Padding } from './linear';
+import { WeightedLinearNode, conv2dOp, denseOp, depthwiseConv2dOp, dilateKernel, type Padding } from './linear';
 import { MaxPoolNode } from './max-pool';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, splitBySign,
 } from './node';
-import { AddNode, AvgPoolNode, ConcatNode, IdentityNode, ReshapeNode } from './pass-through';
+import {
+  AddNode, AvgPoolNode, ConcatNode, CropNode, GlobalAvgPoolNode, IdentityNode, PadNode, PermuteNode, ReshapeNode,
+  ScaleNode, SubtractNode, UpSamplingNode,
+} from './pass-through';
 import { UnsupportedLayerError } from './unsupported-layer-error';
 
 /** The model's input: Δ⁺/Δ⁻ split by sign (`Input._build_pos_and_neg_contribs`). */
@@ -67,6 +74,9 @@ export interface Plan {
 }
 
 type AnyLayer = tf.layers.Layer & Record<string, unknown>;
+/** Where a walk is: inside nested models, keys get a prefix and InputLayers map to the outer nodes feeding them. */
+interface Scope { prefix: string; inputs: Map<string, number> | null }
+const ROOT_SCOPE: Scope = { prefix: '', inputs: null };
 interface SymbolicLike { sourceLayer: AnyLayer; nodeIndex: number; shape: (number | null)[] }
 interface NodeLike { inputTensors: SymbolicLike[] }
 
@@ -93,6 +103,7 @@ export function buildPlan(model: tf.LayersModel): Plan {
     throw new UnsupportedLayerError(model.name, model.getClassName(),
       `models with ${model.inputs.length} inputs and ${model.outputs.length} outputs are not supported (need 1 and 1)`);
   }
+  checkFixedInput(model);
   const nodes: DeepLiftNode[] = [];
   const memo = new Map<string, number>();
   let inputIndex = -1;
@@ -119,21 +130,37 @@ export function buildPlan(model: tf.LayersModel): Plan {
     return push(new ActivationNode(layer.name, cls, [input], shape, act));
   };
 
-  const visit = (t: SymbolicLike, isOutput: boolean): number => {
+  const visit = (t: SymbolicLike, isOutput: boolean, scope: Scope = ROOT_SCOPE): number => {
     const layer = t.sourceLayer;
-    const key = `${layer.name}#${t.nodeIndex}`;
+    const key = `${scope.prefix}${layer.name}#${t.nodeIndex}`;
     const seen = memo.get(key);
     if (seen !== undefined) return seen;
     const cls = layer.getClassName();
     const shape = t.shape.slice(1) as number[];
-    const cfg = layer.getConfig() as Record<string, unknown>;
     if (cls === 'InputLayer') {
+      if (scope.inputs) {
+        const mapped = scope.inputs.get(layer.name);
+        if (mapped === undefined) throw new UnsupportedLayerError(layer.name, cls, 'an input of a nested model that is not fed');
+        return mapped;
+      }
       inputIndex = push(new InputNode(layer.name, cls, shape));
       memo.set(key, inputIndex);
       return inputIndex;
     }
     const inbound = (layer.inboundNodes[t.nodeIndex] as unknown as NodeLike).inputTensors;
-    const inputs = inbound.map((s) => visit(s, false));
+    const inputs = inbound.map((s) => visit(s, false, scope));
+    if (layer instanceof tf.LayersModel) {
+      // A nested model (transfer learning: Sequential([base, pooling, head])): its own graph, its input fed by ours.
+      if (layer.inputs.length !== 1 || layer.outputs.length !== 1) {
+        throw new UnsupportedLayerError(layer.name, cls, 'nested models need exactly one input and one output');
+      }
+      const innerInput = layer.inputs[0] as unknown as SymbolicLike;
+      const out = visit(layer.outputs[0] as unknown as SymbolicLike, isOutput,
+        { prefix: `${key}/`, inputs: new Map([[innerInput.sourceLayer.name, inputs[0]]]) });
+      memo.set(key, out);
+      return out;
+    }
+    const cfg = layer.getConfig() as Record<string, unknown>;
     const inShape = inbound[0].shape.slice(1) as number[];
     let out: number;
     switch (cls) {
@@ -146,19 +173,37 @@ export function buildPlan(model: tf.LayersModel): Plan {
         break;
       }
       case 'Conv2D':
-      case 'DepthwiseConv2D': {
+      case 'DepthwiseConv2D':
+      case 'SeparableConv2D': {
         if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
         const dil = pair(cfg.dilationRate ?? 1, layer.name, cls);
-        if (dil[0] !== 1 || dil[1] !== 1) throw new UnsupportedLayerError(layer.name, cls, 'dilation rate other than 1');
         if (cfg.padding !== 'valid' && cfg.padding !== 'same') throw new UnsupportedLayerError(layer.name, cls, `padding ${String(cfg.padding)}`);
+        if (Number(cfg.groups ?? 1) !== 1) throw new UnsupportedLayerError(layer.name, cls, 'grouped convolution');
         const strides = pair(cfg.strides, layer.name, cls);
         const padding = cfg.padding as Padding;
         const bias = weight(layer, 'bias') as tf.Tensor1D | null;
-        const kernel = weight(layer, cls === 'Conv2D' ? 'kernel' : 'depthwiseKernel') as tf.Tensor4D;
-        const op = cls === 'Conv2D'
-          ? conv2dOp(kernel, bias, inShape, strides, padding)
-          : depthwiseConv2dOp(kernel, bias, inShape, strides, padding);
-        const lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel, op));
+        const dilated = dil[0] !== 1 || dil[1] !== 1;
+        // A dilated kernel becomes the equivalent undilated one (zeros between taps), owned by its node.
+        const spatial = (k: tf.Tensor4D) => (dilated ? dilateKernel(k, dil) : k);
+        let lin: number;
+        if (cls === 'Conv2D') {
+          const kernel = spatial(weight(layer, 'kernel') as tf.Tensor4D);
+          lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel,
+            conv2dOp(kernel, bias, inShape, strides, padding), dilated));
+        } else if (cls === 'DepthwiseConv2D') {
+          const kernel = spatial(weight(layer, 'depthwiseKernel') as tf.Tensor4D);
+          lin = push(new WeightedLinearNode(layer.name, cls, inputs, shape, kernel,
+            depthwiseConv2dOp(kernel, bias, inShape, strides, padding), dilated));
+        } else {
+          // SeparableConv2D = depthwise (no bias) then a 1×1 pointwise conv with the bias: two linear nodes.
+          const depthwise = spatial(weight(layer, 'depthwiseKernel') as tf.Tensor4D);
+          const pointwise = weight(layer, 'pointwiseKernel') as tf.Tensor4D;
+          const midShape = [shape[0], shape[1], depthwise.shape[2] * depthwise.shape[3]];
+          const mid = push(new WeightedLinearNode(layer.name, cls, inputs, midShape, depthwise,
+            depthwiseConv2dOp(depthwise, null, inShape, strides, padding), dilated));
+          lin = push(new WeightedLinearNode(layer.name, cls, [mid], shape, pointwise,
+            conv2dOp(pointwise, bias, midShape, [1, 1], 'valid')));
+        }
         out = activationNode(activationByName(String(cfg.activation)), String(cfg.activation), layer, cls, lin, shape, isOutput);
         break;
       }
@@ -184,7 +229,14 @@ export function buildPlan(model: tf.LayersModel): Plan {
         out = activationNode('softmax', 'softmax', layer, cls, inputs[0], shape, isOutput);
         break;
       case 'ReLU':
-        out = activationNode(reluLayerActivation(cfg.maxValue as number | null), 'relu', layer, cls, inputs[0], shape, isOutput);
+        out = activationNode(kerasRelu(cfg.maxValue as number | null, Number(cfg.negativeSlope ?? 0), Number(cfg.threshold ?? 0)),
+          'relu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'PReLU':
+        out = activationNode(preluActivation(weight(layer, 'alpha') as tf.Tensor), 'prelu', layer, cls, inputs[0], shape, isOutput);
+        break;
+      case 'ThresholdedReLU':
+        out = activationNode(thresholdedReluActivation(Number(cfg.theta ?? 1)), 'thresholdedReLU', layer, cls, inputs[0], shape, isOutput);
         break;
       case 'LeakyReLU':
         out = activationNode(leakyReluActivation(cfg.alpha as number), 'leakyReLU', layer, cls, inputs[0], shape, isOutput);
@@ -209,6 +261,48 @@ export function buildPlan(model: tf.LayersModel): Plan {
       }
       case 'Add':
         out = push(new AddNode(layer.name, cls, inputs, shape));
+        break;
+      case 'Average':
+        out = push(new ScaleNode(layer.name, cls, [push(new AddNode(layer.name, cls, inputs, shape))], shape, 1 / inputs.length, 0));
+        break;
+      case 'Subtract':
+        if (inputs.length !== 2) throw new UnsupportedLayerError(layer.name, cls, `${inputs.length} inputs (need 2)`);
+        out = push(new SubtractNode(layer.name, cls, inputs, shape));
+        break;
+      case 'Rescaling': {
+        const scale = Number(cfg.scale);
+        const offset = Number(cfg.offset ?? 0);
+        if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new UnsupportedLayerError(layer.name, cls, 'non-scalar scale or offset');
+        out = push(new ScaleNode(layer.name, cls, inputs, shape, scale, offset));
+        break;
+      }
+      case 'ZeroPadding2D':
+      case 'Cropping2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        const amounts = (cls === 'ZeroPadding2D' ? cfg.padding : cfg.cropping) as [[number, number], [number, number]];
+        out = push(cls === 'ZeroPadding2D'
+          ? new PadNode(layer.name, cls, inputs, shape, inShape, amounts)
+          : new CropNode(layer.name, cls, inputs, shape, inShape, amounts));
+        break;
+      }
+      case 'GlobalAveragePooling2D':
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        out = push(new GlobalAvgPoolNode(layer.name, cls, inputs, shape, inShape));
+        break;
+      case 'GlobalMaxPooling2D': {
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        // A max pooling whose one window is the whole image, then a reshape to [C].
+        const window: [number, number] = [inShape[0], inShape[1]];
+        const pooled = push(new MaxPoolNode(layer.name, cls, inputs, [1, 1, inShape[2]], inShape, window, window, 'valid'));
+        out = push(new ReshapeNode(layer.name, cls, [pooled], shape, [1, 1, inShape[2]]));
+        break;
+      }
+      case 'UpSampling2D':
+        if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(layer.name, cls, `dataFormat ${String(cfg.dataFormat)}`);
+        out = push(new UpSamplingNode(layer.name, cls, inputs, shape, inShape, cfg.interpolation === 'bilinear'));
+        break;
+      case 'Permute':
+        out = push(new PermuteNode(layer.name, cls, inputs, shape, inShape, cfg.dims as number[]));
         break;
       case 'Concatenate': {
         const rank = shape.length + 1;
@@ -238,6 +332,14 @@ export function buildPlan(model: tf.LayersModel): Plan {
   }
   const inputShape = (model.inputs[0].shape.slice(1) as number[]);
   return { nodes, inputIndex, targetIndex, inputShape, droppedSoftmax, droppedActivation };
+}
+
+function checkFixedInput(model: tf.LayersModel): void {
+  const shape = model.inputs[0].shape.slice(1);
+  if (shape.some((d) => d === null)) {
+    throw new UnsupportedLayerError(model.name, model.getClassName(),
+      `the input shape [${shape.map((d) => d ?? '?')}] has free dimensions; DeepLIFT needs a fixed input size (rebuild the model with one)`);
+  }
 }
 
 /** Frees the plan's cached tensors. */

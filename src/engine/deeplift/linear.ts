@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  eqMask, gtMask, linearTranspose, ltMask, splitBySign,
+  gtMask, ltMask, splitBySign,
 } from './node';
 
 /** The weight-dependent part of a linear layer, without the bias. */
@@ -137,19 +137,80 @@ export function conv2dOp(
   };
 }
 
-/** DepthwiseConv2D (NHWC, dilation 1): kernel [kh, kw, cin, multiplier]. */
+/** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
+function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
+  if (s === 1) return t;
+  const [b, h, w, c] = t.shape;
+  const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
+  const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
+  const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
+  return axis === 1
+    ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
+    : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
+}
+
+/**
+ * [B, h, w, C] → [B, (h − 1)·sh + 1, (w − 1)·sw + 1, C] with the entries
+ * sh rows and sw columns apart and zeros between: the transpose of a
+ * strided slice.
+ */
+export function spreadStrided(t: tf.Tensor, sh: number, sw: number): tf.Tensor {
+  return spread(spread(t, 1, sh), 2, sw);
+}
+
+/**
+ * DepthwiseConv2D (NHWC, dilation 1): kernel [kh, kw, cin, multiplier].
+ *
+ * The transpose is written out (tfjs-backend-wasm has no
+ * DepthwiseConv2dNativeBackpropInput kernel): along each axis, with the
+ * forward's leading padding p and stride s, input i receives
+ * Σ_{o·s + k − p = i} m[o]·K[k]. Inserting s − 1 zeros between the rows of
+ * m (u), padding u by kh − 1 − p in front and by H + p − len(u) behind, and
+ * correlating (stride 1, 'valid') with the spatially flipped kernel gives
+ * exactly that sum. The multiplier's outputs ci·M + j of each input channel
+ * are then summed.
+ */
 export function depthwiseConv2dOp(
   kernel: tf.Tensor4D, bias: tf.Tensor1D | null, inShape: readonly number[],
   strides: [number, number], padding: Padding,
 ): KernelOp {
+  const [kh, kw, cin, mult] = kernel.shape;
+  const [sh, sw] = strides;
+  const [inH, inW] = inShape;
+  const rows = convAxis(inH, kh, sh, padding);
+  const cols = convAxis(inW, kw, sw, padding);
+  const upH = (rows.out - 1) * sh + 1;
+  const upW = (cols.out - 1) * sw + 1;
+  const padH: [number, number] = [kh - 1 - rows.before, inH + rows.before - upH];
+  const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
   return {
     apply,
-    prepareTranspose: () => null,
-    transpose: (m, w) => linearTranspose((z) => apply(z, w), [m.shape[0], ...inShape], m),
+    // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
+    prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
+    transpose: (m, _w, flipped) => {
+      const batch = m.shape[0];
+      const u = tf.pad(spreadStrided(m, sh, sw), [[0, 0], padH, padW, [0, 0]]);
+      const g = tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
+      return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
+    },
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
   };
+}
+
+/**
+ * Window sums of a pooling layer (all-ones window, every channel) and
+ * their transpose, as a depthwise op: for AvgPool and crossmax MaxPool.
+ * Creates its ones-kernel per call (call inside a tidy).
+ */
+export function windowSums(
+  inShape: readonly number[], poolSize: [number, number], strides: [number, number], padding: Padding,
+): { apply(x: tf.Tensor): tf.Tensor; transpose(m: tf.Tensor): tf.Tensor } {
+  const ones = tf.ones([poolSize[0], poolSize[1], inShape[2], 1]) as tf.Tensor4D;
+  const op = depthwiseConv2dOp(ones, null, inShape, strides, padding);
+  const flipped = op.prepareTranspose(ones);
+  return { apply: (x) => op.apply(x, ones), transpose: (m) => op.transpose(m, ones, flipped) };
 }
 
 /** A Dense/Conv2D/DepthwiseConv2D layer under the Linear rule. */
@@ -160,7 +221,8 @@ export class WeightedLinearNode implements DeepLiftNode {
   private readonly prepared: Map<tf.Tensor, tf.Tensor | null>;
 
   /**
-   * @param kernel the layer's kernel; not owned (the model keeps it).
+   * @param kernel the layer's kernel; not owned (the model keeps it) unless
+   *   `ownsKernel` (a kernel derived at conversion, e.g. a dilated one).
    * W⁺, W⁻ and the transpose-ready forms are derived here and owned by the
    * node until `dispose`.
    */
@@ -168,6 +230,7 @@ export class WeightedLinearNode implements DeepLiftNode {
     readonly name: string, readonly className: string,
     readonly inputs: readonly number[], readonly shape: readonly number[],
     private readonly kernel: tf.Tensor, private readonly op: KernelOp,
+    private readonly ownsKernel = false,
   ) {
     this.kernelPos = tf.tidy(() => tf.keep(tf.mul(kernel, gtMask(kernel))));
     this.kernelNeg = tf.tidy(() => tf.keep(tf.mul(kernel, ltMask(kernel))));
@@ -182,13 +245,19 @@ export class WeightedLinearNode implements DeepLiftNode {
     return this.op.applyWithBias(inputs[0]);
   }
 
+  forwardDelta(deltas: tf.Tensor[]): tf.Tensor {
+    return this.op.apply(deltas[0], this.kernel);
+  }
+
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos: dxPos, neg: dxNeg } = splitBySign(ctx.delta(this.inputs[0]));
     const { op, kernelPos: wPos, kernelNeg: wNeg } = this;
-    return {
-      pos: tf.add(op.apply(dxPos, wPos), op.apply(dxNeg, wNeg)),
-      neg: tf.add(op.apply(dxPos, wNeg), op.apply(dxNeg, wPos)),
-    };
+    // Δx⁺ and Δx⁻ as one batch through W⁺ and through W⁻: two ops instead of four.
+    const b = dxPos.shape[0];
+    const both = tf.concat([dxPos, dxNeg], 0);
+    const [posWPos, negWPos] = tf.split(op.apply(both, wPos), [b, b], 0);
+    const [posWNeg, negWNeg] = tf.split(op.apply(both, wNeg), [b, b], 0);
+    return { pos: tf.add(posWPos, negWNeg), neg: tf.add(posWNeg, negWPos) };
   }
 
   private transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
@@ -201,18 +270,42 @@ export class WeightedLinearNode implements DeepLiftNode {
       return [{ pos: inc, neg: inc }];
     }
     const dx = ctx.delta(this.inputs[0]);
+    // Since W = W⁺ + W⁻ (disjoint supports), ½(m⁺ + m⁻)Wᵀ = ½(whenPos + whenNeg): four transposes, not five.
+    // (Not batched as one [m⁺; m⁻] pass: that doubles the peak memory, too much at 224×224 on WASM.)
     const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
     const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
-    const whenZero = this.transpose(tf.mul(0.5, tf.add(m.pos, m.neg)), this.kernel);
-    const inc = tf.addN([
-      tf.mul(gtMask(dx), whenPos), tf.mul(ltMask(dx), whenNeg), tf.mul(eqMask(dx), whenZero),
-    ]);
+    // [Δx>0]·whenPos + [Δx<0]·whenNeg + [Δx=0]·½(whenPos + whenNeg) = whenNeg + (whenPos − whenNeg)·w
+    // with w = ½(sign(Δx) + 1) ∈ {0, ½, 1}.
+    const w = tf.mul(0.5, tf.add(tf.sign(dx), 1));
+    const inc = tf.add(whenNeg, tf.mul(tf.sub(whenPos, whenNeg), w));
     return [{ pos: inc, neg: inc }];
   }
 
   dispose(): void {
+    if (this.ownsKernel) this.kernel.dispose();
     this.kernelPos.dispose();
     this.kernelNeg.dispose();
     for (const p of this.prepared.values()) p?.dispose();
   }
+}
+
+/**
+ * A dilated kernel as the equivalent undilated one: taps spread `rate`
+ * apart with zeros between, [(kh − 1)·dh + 1, (kw − 1)·dw + 1, a, b]. A
+ * convolution with it equals the dilated convolution (TF's 'same' padding
+ * uses this effective size too). Returns a new tensor.
+ */
+export function dilateKernel(kernel: tf.Tensor4D, rate: [number, number]): tf.Tensor4D {
+  const [kh, kw, a, b] = kernel.shape;
+  const [dh, dw] = rate;
+  const eh = (kh - 1) * dh + 1;
+  const ew = (kw - 1) * dw + 1;
+  const zero = kh * kw * a * b;
+  const index = new Int32Array(eh * ew * a * b).fill(zero);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < a * b; i++) {
+    index[((y * dh) * ew + x * dw) * a * b + i] = (y * kw + x) * a * b + i;
+  }
+  return tf.tidy(() => tf.reshape(
+    tf.gather(tf.concat([tf.reshape(kernel, [-1]), tf.zeros([1])]), tf.tensor1d(index, 'int32')),
+    [eh, ew, a, b]) as tf.Tensor4D);
 }

@@ -25,8 +25,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  NEAR_ZERO_THRESHOLD, linearTranspose, mapMultipliers, splitBySign,
+  NEAR_ZERO_THRESHOLD, mapMultipliers, splitBySign,
 } from './node';
+import { convAxis, spreadStrided, windowSums } from './linear';
 
 export class MaxPoolNode implements DeepLiftNode {
   constructor(
@@ -43,31 +44,65 @@ export class MaxPoolNode implements DeepLiftNode {
 
   posNeg(ctx: DeepLiftContext, self: number): PosNeg {
     if (ctx.poolMode === 'crossmax') return splitBySign(ctx.delta(self));
-    const zeros = tf.zeros([1, ...this.shape]);
+    const zeros = tf.zerosLike(ctx.act(self));
     return { pos: zeros, neg: zeros };
   }
 
   /** max_pool_grad at the input activation x, for a batch of multipliers. */
   private gradientRoute(ctx: DeepLiftContext, m: tf.Tensor): tf.Tensor {
-    const x = ctx.act(this.inputs[0]);
-    const tiled = m.shape[0] === 1 ? x : tf.tile(x, [m.shape[0], 1, 1, 1]);
-    return tf.grad((z: tf.Tensor) => this.forward([z]))(tiled, m);
+    return this.route(ctx.act(this.inputs[0]), m);
+  }
+
+  /**
+   * TF's max_pool_grad: each window's m goes to the first maximum of x in
+   * row-major window order. Written out tap by tap because the backends
+   * disagree on ties (tfjs-backend-wasm's MaxPoolGrad takes the last
+   * maximum, the CPU backend and TF the first), and ties are common (ReLU
+   * zeros, quantised photos).
+   * @param x [1 or B, ...inShape]; m [B, ...shape]. Returns [B, ...inShape].
+   */
+  route(x: tf.Tensor, m: tf.Tensor): tf.Tensor {
+    const [kh, kw] = this.poolSize;
+    const [sh, sw] = this.strides;
+    const [inH, inW, c] = this.inShape;
+    const [outH, outW] = this.shape;
+    const rows = convAxis(inH, kh, sh, this.padding);
+    const cols = convAxis(inW, kw, sw, this.padding);
+    const padH = Math.max(0, (outH - 1) * sh + kh - inH - rows.before);
+    const padW = Math.max(0, (outW - 1) * sw + kw - inW - cols.before);
+    // Padding never wins a window: a finite "−∞" (GPU shaders may mishandle real infinities).
+    const xp = tf.pad(x, [[0, 0], [rows.before, padH], [cols.before, padW], [0, 0]], -1e30);
+    const fullH = inH + rows.before + padH;
+    const fullW = inW + cols.before + padW;
+    const max = this.forward([x]);
+    let taken: tf.Tensor = tf.zerosLike(max);
+    const parts: tf.Tensor[] = [];
+    const batch = m.shape[0];
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        const tap = tf.stridedSlice(xp, [0, ky, kx, 0],
+          [x.shape[0], ky + (outH - 1) * sh + 1, kx + (outW - 1) * sw + 1, c], [1, sh, sw, 1]);
+        const first = tf.mul(tf.cast(tf.equal(tap, max), 'float32'), tf.sub(1, taken));
+        taken = tf.add(taken, first);
+        // Back to the padded grid: zeros between the strided entries, then the tap's offset.
+        const routed = spreadStrided(tf.mul(m, first), sh, sw);
+        parts.push(tf.pad(routed, [[0, 0], [ky, fullH - ky - (routed.shape[1] as number)], [kx, fullW - kx - (routed.shape[2] as number)], [0, 0]]));
+      }
+    }
+    return tf.slice(tf.addN(parts), [0, rows.before, cols.before, 0], [batch, inH, inW, c]);
   }
 
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {
     if (ctx.poolMode === 'gradient') {
       return [mapMultipliers(m, (t) => this.gradientRoute(ctx, t))];
     }
-    const channels = this.inShape[2];
-    const ones = tf.ones([this.poolSize[0], this.poolSize[1], channels, 1]) as tf.Tensor4D;
-    const windowSum = (z: tf.Tensor) =>
-      tf.depthwiseConv2d(z as tf.Tensor4D, ones, this.strides, this.padding);
-    const sumDelta = windowSum(ctx.delta(this.inputs[0]));
+    const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
+    const sumDelta = sums.apply(ctx.delta(this.inputs[0]));
     const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
     const ratio = tf.where(near, tf.zerosLike(sumDelta), tf.div(ctx.delta(self), sumDelta));
     const nearMask = tf.cast(near, 'float32');
     return [mapMultipliers(m, (t) => tf.add(
-      linearTranspose(windowSum, [t.shape[0], ...this.inShape], tf.mul(t, ratio)),
+      sums.transpose(tf.mul(t, ratio)),
       this.gradientRoute(ctx, tf.mul(t, nearMask)),
     ))];
   }

@@ -31,7 +31,7 @@ export interface Multipliers {
   neg: tf.Tensor;
 }
 
-/** Positive and negative contributions (same shape as the layer, batch 1). */
+/** Positive and negative contributions (same shape as the layer's activation: batch 1, N images, or the tiled rows). */
 export interface PosNeg {
   pos: tf.Tensor;
   neg: tf.Tensor;
@@ -41,9 +41,9 @@ export interface PosNeg {
 export interface DeepLiftContext {
   readonly rule: Rule;
   readonly poolMode: PoolMode;
-  /** Activation of node `i` for the input x: [1, ...shape]. */
+  /** Activation of node `i` for the input x: [1 or N (or the tiled rows), ...shape]. */
   act(i: number): tf.Tensor;
-  /** Activation of node `i` for the reference x₀: [1, ...shape]. */
+  /** Activation of node `i` for the reference x₀: same batch as `act`. */
   ref(i: number): tf.Tensor;
   /** Δ = act − ref of node `i` (memoised). */
   delta(i: number): tf.Tensor;
@@ -63,6 +63,14 @@ export interface DeepLiftNode {
   readonly shape: readonly number[];
   /** Forward value from the input nodes' values (any batch size). */
   forward(inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * Linear layers only: Δy from the inputs' Δ (the map without its bias).
+   * Propagating Δ through linear layers, instead of subtracting two
+   * forward values, keeps float32 rounding relative to |Δ| rather than to
+   * |activation|, so Σ C = Δt holds to float32 precision on deep networks.
+   * Nonlinear nodes leave it undefined: their Δy = f(x) − f(x₀).
+   */
+  forwardDelta?(deltas: tf.Tensor[]): tf.Tensor;
   /** This node's Δ⁺/Δ⁻ given the context (node index `self`). */
   posNeg(ctx: DeepLiftContext, self: number): PosNeg;
   /** Multiplier increments for each input, given this node's multipliers. */
@@ -81,14 +89,10 @@ export function ltMask(x: tf.Tensor, v = 0): tf.Tensor {
   return tf.cast(tf.less(x, v), 'float32');
 }
 
-/** hf.eq_mask: 1 where x == v else 0, float32. */
-export function eqMask(x: tf.Tensor, v = 0): tf.Tensor {
-  return tf.cast(tf.equal(x, v), 'float32');
-}
-
 /** Δ⁺ = Δ·[Δ > 0] and Δ⁻ = Δ·[Δ < 0] (`Input._build_pos_and_neg_contribs`). */
 export function splitBySign(delta: tf.Tensor): PosNeg {
-  return { pos: tf.mul(delta, gtMask(delta)), neg: tf.mul(delta, ltMask(delta)) };
+  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = min(Δ, 0), exactly: two ops instead of six.
+  return { pos: tf.relu(delta), neg: tf.minimum(delta, 0) };
 }
 
 /** Applies a linear map to both multipliers, once when they coincide. */
@@ -100,15 +104,4 @@ export function mapMultipliers(m: Multipliers, f: (t: tf.Tensor) => tf.Tensor): 
 /** Applies a linear map to both contributions. */
 export function mapPosNeg(c: PosNeg, f: (t: tf.Tensor) => tf.Tensor): PosNeg {
   return { pos: f(c.pos), neg: f(c.neg) };
-}
-
-/**
- * Transpose (vector–Jacobian product) of a linear map `f` at batch size
- * dy.shape[0]: returns Jᵀ·dy with shape `inShape`. Used for ops without a
- * public transpose op in tfjs (depthwise conv, pooling).
- */
-export function linearTranspose(
-  f: (x: tf.Tensor) => tf.Tensor, inShape: number[], dy: tf.Tensor,
-): tf.Tensor {
-  return tf.grad(f)(tf.zeros(inShape), dy);
 }

@@ -110,8 +110,8 @@ export interface DeepLiftResult {
   classDeltas?: number[];
 }
 
-/** Per-call forward state; implements the rules' view of it. */
-class Context implements DeepLiftContext {
+/** Per-call forward state; implements the rules' view of it (also used by layer-backward.ts). */
+export class Context implements DeepLiftContext {
   private readonly acts: tf.Tensor[] = [];
   private readonly refs: tf.Tensor[] = [];
   private readonly deltas = new Map<number, tf.Tensor>();
@@ -154,7 +154,7 @@ class Context implements DeepLiftContext {
   }
 }
 
-function addMultipliers(a: Multipliers | undefined, b: Multipliers): Multipliers {
+export function addMultipliers(a: Multipliers | undefined, b: Multipliers): Multipliers {
   if (!a) return b;
   const pos = tf.add(a.pos, b.pos);
   const same = a.pos === a.neg && b.pos === b.neg;

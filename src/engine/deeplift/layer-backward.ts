@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { addMultipliers, Context, type DeepLiftRule, type MaxPoolMode } from './deeplift';
-import type { Plan } from './graph';
+import { getPlan, type Plan } from './graph';
 import type { Multipliers } from './node';
 import { UnsupportedLayerError } from './unsupported-layer-error';
 
@@ -143,4 +143,16 @@ export async function readAndDispose(packed: tf.Tensor): Promise<Float32Array> {
   } finally {
     packed.dispose();
   }
+}
+
+const SPATIAL_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'Concatenate', 'Add']);
+
+/**
+ * The model's convolutional layers (Conv2D, DepthwiseConv2D and the
+ * Concatenate/Add that join Inception-style branches) with [H, W, C]
+ * outputs, in order: the layers whose filters a person can score.
+ */
+export function convLayers(model: tf.LayersModel): PlanLayer[] {
+  const plan = getPlan(model);
+  return layersOfPlan(plan).filter((l) => l.shape.length === 3 && SPATIAL_CLASSES.has(l.className) && l.index !== plan.targetIndex);
 }

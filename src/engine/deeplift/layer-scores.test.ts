@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { deepLift, releaseDeepLiftCache, type DeepLiftRule } from './deeplift';
 import { getPlan } from './graph';
-import { layersOfPlan } from './layer-backward';
+import { convLayers, layersOfPlan } from './layer-backward';
 import { deepLiftLayerScores } from './layer-scores';
 import { naiveDeepLift } from './testing/naive-deeplift';
 import { disposeAndCheck, naivePrefixLength, relError, total } from './testing/naive-layers';
@@ -98,6 +98,9 @@ describe('deepLiftLayerScores (find_scores_layer = a hidden layer)', () => {
     randomizeWeights(model, 51);
     const cuts = Object.fromEntries(layersOfPlan(getPlan(model)).map((l) => [l.name, l.isCut]));
     expect(cuts).toMatchObject({ stem: true, branch_a: false, branch_b: false, mixed: true });
+    expect(convLayers(model).map((l) => `${l.name} ${l.className} [${l.shape}] ${l.isCut}`)).toEqual([
+      'stem Conv2D [6,6,3] true', 'branch_a Conv2D [6,6,2] false', 'branch_b Conv2D [6,6,2] false', 'mixed Concatenate [6,6,4] true',
+    ]);
     const x = tf.randomUniform([1, 6, 6, 2], 0, 1, 'float32', 52);
     for (const rule of RULES) {
       const whole = await deepLiftLayerScores(model, x, { rule, layer: 'mixed', target: 0 });

@@ -79,7 +79,17 @@ export class AvgPoolNode extends SingleInputPassThrough {
   }
 
   protected transpose(m: tf.Tensor): tf.Tensor {
-    return linearTranspose((z) => this.forward([z]), [m.shape[0], ...this.inShape], m);
+    // tfjs's AvgPool gradient divides by the whole window even where 'same' padding leaves fewer inputs,
+    // while the forward pass divides by the inputs present; scaling m by window/present makes it the exact transpose.
+    const scaled = this.padding === 'same' ? tf.mul(m, this.windowOverPresent()) : m;
+    return linearTranspose((z) => this.forward([z]), [m.shape[0], ...this.inShape], scaled);
+  }
+
+  /** [1, outH, outW, 1]: kh·kw over the number of input positions each window covers. */
+  private windowOverPresent(): tf.Tensor {
+    const [kh, kw] = this.poolSize;
+    const present = tf.conv2d(tf.ones([1, this.inShape[0], this.inShape[1], 1]) as tf.Tensor4D, tf.ones([kh, kw, 1, 1]) as tf.Tensor4D, this.strides, 'same');
+    return tf.div(kh * kw, present);
   }
 }
 

@@ -76,6 +76,11 @@ describe('filterHeatmap', () => {
     expect(blurred.referenceValue).not.toBeCloseTo(black.referenceValue, 3);
     await expect(filterHeatmap(model, img, { layer: 'stem', channel: 0, reference: 'black', rule: 'rescale' })).rejects.toThrow(/no dream layer named stem/);
     await expect(filterHeatmap(model, img, { layer: 'mixed0', channel: 5, reference: 'black', rule: 'rescale' })).rejects.toThrow(/channel 5 is not in \[0, 5\)/);
+    const wide = photo(40, 20, 8);
+    const scaled = await filterHeatmap(model, wide, { layer: 'mixed0', channel: 0, reference: 'black', rule: 'rescale', maxSide: 32 });
+    expect([scaled.width, scaled.height]).toEqual([32, 16]);
+    expect(scaled.sum).toBeCloseTo(scaled.delta, 4);
+    wide.dispose();
     const small = photo(10, 12, 7);
     await expect(filterHeatmap(model, small, { layer: 'mixed0', channel: 0, reference: 'black', rule: 'rescale' })).rejects.toThrow(/smaller than the model's 16 px/);
     tf.dispose([img, small]);

@@ -30,12 +30,16 @@ export interface FilterHeatmapParams {
   channel: number | null;
   reference: HeatmapReference;
   rule: 'rescale' | 'revealcancel';
+  /** The photo is scaled down (bilinear) so its longer side is at most this (default 224): the pass costs ~3 forward passes. */
+  maxSide?: number;
 }
+
+export const HEATMAP_MAX_SIDE = 224;
 
 export interface FilterHeatmap {
   width: number;
   height: number;
-  /** Contribution of each pixel (colour channels summed), row-major [height·width]. */
+  /** Contribution of each pixel of the (scaled) photo, colour channels summed, row-major [height·width]. */
   map: Float32Array;
   /** Σ map. */
   sum: number;
@@ -117,13 +121,17 @@ export function releaseFilterHeatmaps(model: DreamModel): void {
  */
 export async function filterHeatmap(model: DreamModel, photo255: tf.Tensor3D, params: FilterHeatmapParams): Promise<FilterHeatmap> {
   if (!model.layerNames.includes(params.layer)) throw new RangeError(`the model has no dream layer named ${params.layer}`);
-  const [height, width] = photo255.shape;
+  const [h0, w0] = photo255.shape;
+  const shrink = Math.min(1, (params.maxSide ?? HEATMAP_MAX_SIDE) / Math.max(h0, w0));
+  const height = Math.max(1, Math.round(h0 * shrink));
+  const width = Math.max(1, Math.round(w0 * shrink));
   if (height < model.minSide || width < model.minSide) {
     throw new RangeError(`the photo (${width}×${height}) is smaller than the model's ${model.minSide} px minimum`);
   }
   const net = await fixedSizeModel(model.trunk, params.layer, height, width);
   const [x, x0] = tf.tidy(() => {
-    const input = tf.add(tf.mul(photo255, model.input.scale), model.input.offset).expandDims(0) as tf.Tensor4D;
+    const sized = shrink < 1 ? tf.image.resizeBilinear(photo255, [height, width], false, true) : photo255;
+    const input = tf.add(tf.mul(sized, model.input.scale), model.input.offset).expandDims(0) as tf.Tensor4D;
     if (params.reference === 'black') return [input, tf.fill(input.shape, model.input.offset)];
     // Normalised blur (Σ weights inside the image), so the edges keep their brightness.
     const sigma = referenceSigma(width, height);

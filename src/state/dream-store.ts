@@ -284,6 +284,9 @@ let runId = 0;
 type FrameSink = (frame: DreamFrame) => void;
 let frameSink: FrameSink | null = null;
 
+/** The Deep Dream worker's client (created on demand), for the stores of other Dream views (heatmap-store.ts). */
+export const dreamClient = (): DreamClient => getClient();
+
 /** Replaces the worker client (tests pass a stub). */
 export function setDreamClient(next: DreamClient | null): void {
   unsubscribeCrash?.();

@@ -3,6 +3,7 @@ import { useDreamStore } from '../../state/dream-store';
 import { DreamControls } from './dream-controls';
 import { DreamProgressView } from './dream-progress';
 import { DreamView } from './dream-view';
+import { FilterHeatmapView } from './filter-heatmap';
 import { PhotoPicker } from './photo-picker';
 import './dream.css';
 
@@ -45,6 +46,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           </div>
         ) : null}
         <DreamView />
+        <FilterHeatmapView />
       </div>
     </div>
   );

@@ -66,8 +66,12 @@ export class MaxPoolNode implements DeepLiftNode {
     const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
     const ratio = tf.where(near, tf.zerosLike(sumDelta), tf.div(ctx.delta(self), sumDelta));
     const nearMask = tf.cast(near, 'float32');
+    // The window sum's transpose through AvgPool's gradient, which tfjs computes as Sᵀ(m)/(kh·kw) whatever the
+    // padding (see AvgPoolNode): the depthwise conv's own gradient has no WASM kernel.
+    const [kh, kw] = this.poolSize;
+    const avg = (z: tf.Tensor) => tf.avgPool(z as tf.Tensor4D, this.poolSize, this.strides, this.padding);
     return [mapMultipliers(m, (t) => tf.add(
-      linearTranspose(windowSum, [t.shape[0], ...this.inShape], tf.mul(t, ratio)),
+      linearTranspose(avg, [t.shape[0], ...this.inShape], tf.mul(t, tf.mul(ratio, kh * kw))),
       this.gradientRoute(ctx, tf.mul(t, nearMask)),
     ))];
   }

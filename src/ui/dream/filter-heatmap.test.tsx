@@ -5,7 +5,7 @@ import type { FilterHeatmapParams } from '../../engine/dream/filter-heatmap';
 import { resetDreamStore, setDreamClient, useDreamStore } from '../../state/dream-store';
 import { resetHeatmapStore } from '../../state/heatmap-store';
 import type { DreamClient } from '../../workers/dream-client';
-import { FilterHeatmapView } from './filter-heatmap';
+import { FilterHeatmapView, robustScale } from './filter-heatmap';
 
 const bitmap = (width: number, height: number) => ({ width, height, close: vi.fn() }) as unknown as ImageBitmap;
 
@@ -85,5 +85,17 @@ describe('FilterHeatmapView', () => {
     withPhoto();
     await user.click(screen.getByTestId('filter-heatmap-run'));
     expect(await screen.findByRole('alert')).toHaveTextContent(/heatmap could not be computed: channel 900/);
+  });
+});
+
+describe('robustScale', () => {
+  it('is the 99.5th percentile of |C|, or max|C| when most values are zero', () => {
+    const map = Float32Array.from({ length: 1000 }, (_, i) => (i % 2 ? -1 : 1) * (i + 1));
+    map[999] = 1e6;
+    expect(robustScale(map)).toBe(996);
+    const sparse = new Float32Array(100);
+    sparse[3] = -0.5;
+    expect(robustScale(sparse)).toBe(0.5);
+    expect(robustScale(new Float32Array(0))).toBe(0);
   });
 });

@@ -1,11 +1,22 @@
 import { useEffect, useRef } from 'react';
-import { colorizeAttributions, symmetricScale } from '../../engine/image/colormap';
+import { colorizeAttributions } from '../../engine/image/colormap';
 import { getPhotoBitmap, useDreamStore } from '../../state/dream-store';
 import { useHeatmapStore, type HeatmapResult } from '../../state/heatmap-store';
 import { drawRgba, get2d } from '../explain/canvas-utils';
 import { HeatmapLegend } from '../explain/heatmap-legend';
 import { formatSumReadout } from '../explain/sum-readout';
 import './filter-heatmap.css';
+
+/**
+ * The colour scale: the 99.5th percentile of |C| (the few strongest pixels saturate), so a handful of
+ * extreme pixels cannot wash the rest of a photo-sized map out; max|C| when that percentile is 0.
+ */
+export function robustScale(map: Float32Array, quantile = 0.995): number {
+  if (map.length === 0) return 0;
+  const abs = Float32Array.from(map, Math.abs).sort();
+  const q = abs[Math.min(abs.length - 1, Math.floor(quantile * abs.length))]!;
+  return q > 0 ? q : abs[abs.length - 1]!;
+}
 
 /** Draws the photo, dimmed, and the contributions over it (scaled to the canvas). */
 function paint(canvas: HTMLCanvasElement | null, result: HeatmapResult, maxAbs: number): void {
@@ -35,7 +46,7 @@ export function FilterHeatmapView() {
   const { reference, status, result, error, setReference, run, cancel } = useHeatmapStore();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const fresh = result && result.photoVersion === photoVersion ? result : null;
-  const maxAbs = fresh ? symmetricScale(fresh.map) : 0;
+  const maxAbs = fresh ? robustScale(fresh.map) : 0;
 
   useEffect(() => {
     if (fresh) paint(canvasRef.current, fresh, maxAbs);
@@ -70,7 +81,7 @@ export function FilterHeatmapView() {
           <HeatmapLegend maxAbs={maxAbs} compact />
           <output className="sum-readout" data-testid="filter-heatmap-readout">{formatSumReadout(fresh.sum, fresh.delta)}</output>
           <figcaption className="muted">
-            t = mean activation of {fresh.channel === null ? `all of ${fresh.layer}` : `filter ${fresh.channel} of ${fresh.layer}`}; Δt = t(photo) − t({fresh.reference === 'blurred' ? 'blurred photo' : 'black'}); DeepLIFT (Rescale) on a {fresh.width}×{fresh.height} copy.
+            t = mean activation of {fresh.channel === null ? `all of ${fresh.layer}` : `filter ${fresh.channel} of ${fresh.layer}`}; Δt = t(photo) − t({fresh.reference === 'blurred' ? 'blurred photo' : 'black'}); DeepLIFT (Rescale) on a {fresh.width}×{fresh.height} copy; colours saturate at the 99.5th percentile of |C|.
           </figcaption>
         </figure>
       ) : (

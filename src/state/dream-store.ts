@@ -300,6 +300,9 @@ const frameTaps = new Set<FrameSink>();
 /** A finished image shown without a run (restored after a reload, reopened from the history); owned here. */
 let shownResult: ImageBitmap | null = null;
 
+/** The Deep Dream worker's client (created on demand), for the stores of other Dream views (heatmap-store.ts). */
+export const dreamClient = (): DreamClient => getClient();
+
 /** Replaces the worker client (tests pass a stub). */
 export function setDreamClient(next: DreamClient | null): void {
   unsubscribeCrash?.();

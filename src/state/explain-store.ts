@@ -125,6 +125,9 @@ function getClient(): ExplainClient {
   return client;
 }
 
+/** The Explain worker's client (created on demand), for the stores of other Explain views (filters-store.ts). */
+export const explainClient = (): ExplainClient => getClient();
+
 /** The Explain worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */
 export async function explainWorkerMemory(): Promise<WorkerMemory | null> {
   return (await client?.memory?.()) ?? null;

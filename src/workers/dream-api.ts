@@ -14,12 +14,14 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
+import { filterHeatmap } from '../engine/dream/filter-heatmap';
 import type { DreamModel } from '../engine/models/dream-model';
 import { rgbaToTensor } from '../engine/film/film';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
+import { abortError } from './worker-handle';
 import { timedLoad, workerMemory } from './worker-stats';
 import { builtInModelFetch } from './model-fetch';
 
@@ -197,11 +199,30 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       return { width: raw.width, height: raw.height, passMs };
     },
   };
+  api.filterHeatmap = async (jobId, photo, params) => {
+    const controller = new AbortController();
+    jobs.set(jobId, controller);
+    let image: tf.Tensor3D | null = null;
+    try {
+      const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+      const m = await model();
+      if (controller.signal.aborted) throw abortError(`Heatmap job ${jobId} was cancelled`);
+      image = rawToTensor(raw);
+      const heatmap = await filterHeatmap(m, image, params);
+      if (controller.signal.aborted) throw abortError(`Heatmap job ${jobId} was cancelled`);
+      return Comlink.transfer(heatmap, [heatmap.map.buffer]);
+    } finally {
+      image?.dispose();
+      jobs.delete(jobId);
+    }
+  };
   // Requests that overlap a lost GPU device fail as DeviceLostError, whatever they computed.
   const dreamOnDevice = api.dream;
   const loadOnDevice = api.loadModel;
   api.dream = (jobId, photo, params, onFrame) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame));
   api.loadModel = (onProgress) => withDevice(env.device, () => loadOnDevice(onProgress));
+  const heatmapOnDevice = api.filterHeatmap;
+  api.filterHeatmap = (jobId, photo, params) => withDevice(env.device, () => heatmapOnDevice(jobId, photo, params));
   return api;
 }
 

@@ -9,6 +9,7 @@
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
+import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
@@ -46,6 +47,8 @@ export interface DreamClient {
   runJob?<T>(call: (api: Comlink.Remote<DreamApi>, jobId: number) => Promise<T>): Promise<T>;
   /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
   retryGpu?(): void;
+  /** The filter heatmap of a copy of `photo` (see DreamApi.filterHeatmap). Rejects with AbortError on abort. */
+  filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal }): Promise<FilterHeatmap>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -187,6 +190,22 @@ export function createDreamClient(
         : await createImageBitmap(photo);
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return handle.run((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
+    },
+
+    async filterHeatmap(photo, params, options = {}) {
+      forgetIfStopped();
+      const copy: ImageBitmap | RawImage = isRawImage(photo)
+        ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
+        : await createImageBitmap(photo);
+      if (options.signal?.aborted) {
+        closeImage(copy);
+        throw abortError();
+      }
+      const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
+      return handle.run(
+        (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params),
+        { signal: options.signal, graceMs: 60_000 },
+      ).catch(afterFailure);
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
+import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -88,6 +89,13 @@ export interface DreamApi extends CancellableApi {
    * update, no frame), each timed with its objective readback.
    */
   benchmarkGradient(photo: DreamPhoto, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  /**
+   * Where on `photo` the filter (or layer) finds what it responds to: DeepLIFT
+   * of its mean activation w.r.t. the photo (engine/dream/filter-heatmap.ts),
+   * the map's buffer transferred. Rejects with AbortError after `cancel(jobId)`
+   * (checked before and after the pass). Optional so stand-in APIs need not have it.
+   */
+  filterHeatmap?(jobId: number, photo: DreamPhoto, params: FilterHeatmapParams): Promise<FilterHeatmap>;
 }
 
 export function isRawImage(image: ImageBitmap | RawImage): image is RawImage {

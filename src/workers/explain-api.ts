@@ -14,10 +14,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepLift } from '../engine/deeplift/deeplift';
+import { convLayers } from '../engine/deeplift/layer-backward';
+import { deepLiftLayerScores } from '../engine/deeplift/layer-scores';
 import { MNIST_PIXELS, MNIST_SIDE, uploadToInk } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
-import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult } from './explain-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
@@ -54,6 +56,14 @@ function checkClass(name: string, value: number | null): void {
   if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= 9)) {
     throw new BadRequestError(`${name} must be a digit 0–9 (got ${String(value)})`);
   }
+}
+
+function checkRequest(pixels01: Float32Array, params: ExplainParams): void {
+  if (!(pixels01 instanceof Float32Array) || pixels01.length !== MNIST_PIXELS) {
+    throw new BadRequestError(`The input must be Float32Array(${MNIST_PIXELS}), got ${pixels01?.length} values`);
+  }
+  checkClass('target', params.target);
+  checkClass('contrast', params.contrast);
 }
 
 function argmax(values: ArrayLike<number>): number {
@@ -121,11 +131,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
     async explain(jobId, pixels01, params: ExplainParams): Promise<ExplainResult> {
       throwIfCancelled(jobId);
-      if (!(pixels01 instanceof Float32Array) || pixels01.length !== MNIST_PIXELS) {
-        throw new BadRequestError(`The input must be Float32Array(${MNIST_PIXELS}), got ${pixels01?.length} values`);
-      }
-      checkClass('target', params.target);
-      checkClass('contrast', params.contrast);
+      checkRequest(pixels01, params);
       await (backend ?? api.init('auto'));
       const net = await getModel();
       throwIfCancelled(jobId);
@@ -170,6 +176,53 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
       return Comlink.transfer(result, [attributions.buffer, reference01.buffer, ...classMaps.map((m) => m.buffer)]);
     },
 
+    async layers() {
+      await (backend ?? api.init('auto'));
+      return convLayers(await getModel()).map(({ name, className, shape, isCut }) => ({ name, className, shape, isCut }));
+    },
+
+    async filters(jobId, pixels01, params: FiltersParams): Promise<FiltersResult> {
+      throwIfCancelled(jobId);
+      checkRequest(pixels01, params);
+      await (backend ?? api.init('auto'));
+      const net = await getModel();
+      const layer = convLayers(net).find((l) => l.name === params.layer);
+      if (!layer) throw new BadRequestError(`The model has no convolutional layer named "${params.layer}"`);
+      throwIfCancelled(jobId);
+      const input = tf.tensor4d(pixels01, [1, MNIST_SIDE, MNIST_SIDE, 1]);
+      const reference = tf.tensor4d(referencePixels(params.reference, pixels01), [1, MNIST_SIDE, MNIST_SIDE, 1]);
+      let scores: Awaited<ReturnType<typeof deepLiftLayerScores>>;
+      try {
+        scores = await deepLiftLayerScores(net, input, {
+          rule: params.rule,
+          layer: params.layer,
+          target: params.target ?? undefined,
+          contrast: params.contrast,
+          softmaxNormalize: params.softmaxNormalize,
+          reference,
+          topChannels: params.topChannels,
+        });
+      } finally {
+        input.dispose();
+        reference.dispose();
+      }
+      throwIfCancelled(jobId);
+      const result: FiltersResult = {
+        layer: params.layer,
+        layerShape: scores.layerShape,
+        isCut: layer.isCut,
+        channelContributions: scores.channelContributions,
+        order: scores.order,
+        topChannels: scores.topChannels,
+        topInputMaps: scores.topInputMaps,
+        target: scores.target,
+        contrast: scores.contrast,
+        delta: scores.delta,
+        sum: scores.sum,
+      };
+      return Comlink.transfer(result, [result.channelContributions.buffer, ...result.topInputMaps.map((m) => m.buffer)]);
+    },
+
     cancel(jobId) {
       cancelled.add(jobId);
       // Forget cancels of jobs that already finished, so the set cannot grow without bound.
@@ -193,6 +246,8 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   // A request that overlaps a lost GPU device fails as DeviceLostError, whatever it computed.
   const explainOnDevice = api.explain;
   api.explain = (jobId, pixels01, params) => withDevice(env.device, () => explainOnDevice(jobId, pixels01, params));
+  const filtersOnDevice = api.filters!;
+  api.filters = (jobId, pixels01, params) => withDevice(env.device, () => filtersOnDevice(jobId, pixels01, params));
   return api;
 }
 

@@ -7,7 +7,7 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import * as Comlink from 'comlink';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
-import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo } from './explain-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
 import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
@@ -34,6 +34,10 @@ export interface ExplainClient {
   explain(pixels01: Float32Array, params: ExplainParams, options?: ExplainRunOptions): Promise<ExplainResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
   terminate(): void;
+  /** The classifier's convolutional layers ("Which filters decided"); optional so stubs need not have it. */
+  layers?(options?: ExplainRunOptions): Promise<HiddenLayerInfo[]>;
+  /** Scores a hidden layer's channels for the explained class; same input rules as `explain`. Rejects with AbortError on abort. */
+  filters?(pixels01: Float32Array, params: FiltersParams, options?: ExplainRunOptions): Promise<FiltersResult>;
   /** The worker's tf.memory() and model load time; null when no worker runs (does not start one). */
   memory?(): Promise<WorkerMemory | null>;
   /** Test-only fault hooks (window.__dreamlift.faults). */
@@ -86,6 +90,22 @@ export function createExplainClient(
         async (api, jobId) => {
           await init(preference ?? initFor?.preference ?? 'auto');
           return api.explain(jobId, pixels01, params);
+        },
+        { signal, graceMs: CANCEL_GRACE_MS },
+      ).catch(afterFailure);
+    },
+    layers(options = {}) {
+      return handle.run(async (api) => {
+        await init(options.preference ?? initFor?.preference ?? 'auto');
+        return (api as unknown as Required<Pick<ExplainApi, 'layers'>>).layers();
+      }).catch(afterFailure);
+    },
+    filters(pixels01, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return (api as unknown as Required<Pick<ExplainApi, 'filters'>>).filters(jobId, pixels01, params);
         },
         { signal, graceMs: CANCEL_GRACE_MS },
       ).catch(afterFailure);

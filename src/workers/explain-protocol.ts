@@ -48,6 +48,44 @@ export interface ExplainResult {
   reference01: Float32Array;
 }
 
+/** A convolutional layer of the classifier whose filters can be scored ("Which filters decided"). */
+export interface HiddenLayerInfo {
+  name: string;
+  className: string;
+  /** [H, W, C] of its output. */
+  shape: number[];
+  /** Every path from the input to the logits crosses it, so its channels' contributions sum to Δt. */
+  isCut: boolean;
+}
+
+export interface FiltersParams extends ExplainParams {
+  /** Name of the hidden layer whose channels are scored. */
+  layer: string;
+  /** How many of the largest channels get an input-space map. */
+  topChannels: number;
+}
+
+/** DeepLIFT scores of one hidden layer's channels for the explained class. */
+export interface FiltersResult {
+  layer: string;
+  /** [H, W, C] of the layer. */
+  layerShape: number[];
+  isCut: boolean;
+  /** Σ of the contributions C of each channel's units to t, [C]. */
+  channelContributions: Float32Array;
+  /** Channel indices, largest contribution first. */
+  order: number[];
+  /** The top channels (order's head) and, for each, where in the input it contributed: Float32Array(784), summing to its C. */
+  topChannels: number[];
+  topInputMaps: Float32Array[];
+  target: number;
+  contrast: number | null;
+  /** Δt of the explained quantity (the same t as `explain`). */
+  delta: number;
+  /** Σ over every unit of the layer (= delta when isCut). */
+  sum: number;
+}
+
 export interface ExplainApi extends CancellableApi {
   /** Starts the backend (once per preference; WebGPU skipped after a device loss) and begins loading the model in the background. */
   init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
@@ -58,6 +96,10 @@ export interface ExplainApi extends CancellableApi {
    */
   explain(jobId: number, pixels01: Float32Array, params: ExplainParams): Promise<ExplainResult>;
   cancel(jobId: number): void;
+  /** The classifier's convolutional layers (optional so stand-in APIs need not have it). */
+  layers?(): Promise<HiddenLayerInfo[]>;
+  /** Scores the channels of `params.layer` for the explained class ("Which filters decided"); same input and cancellation as `explain`. */
+  filters?(jobId: number, pixels01: Float32Array, params: FiltersParams): Promise<FiltersResult>;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
   /**

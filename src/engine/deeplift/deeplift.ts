@@ -132,7 +132,8 @@ export interface DeepLiftResult {
  * (or max pooling) needs it, whose Δy is then f(x) − f(x₀). In exact
  * arithmetic these are the reference code's act, ref and act − ref.
  */
-class Context implements DeepLiftContext {
+/** Also used by layer-backward.ts. */
+export class Context implements DeepLiftContext {
   private readonly acts: (tf.Tensor | undefined)[] = [];
   private readonly refs: tf.Tensor[] = [];
   private readonly deltas: (tf.Tensor | undefined)[] = [];
@@ -190,7 +191,7 @@ class Context implements DeepLiftContext {
   }
 }
 
-function addMultipliers(a: Multipliers | undefined, b: Multipliers): Multipliers {
+export function addMultipliers(a: Multipliers | undefined, b: Multipliers): Multipliers {
   if (!a) return b;
   const pos = tf.add(a.pos, b.pos);
   const same = a.pos === a.neg && b.pos === b.neg;

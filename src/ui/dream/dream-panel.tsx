@@ -4,6 +4,7 @@ import { DreamActions } from './dream-actions';
 import { DreamHistory } from '../session/dream-history';
 import { DreamControls } from './dream-controls';
 import { DreamView } from './dream-view';
+import { FilterHeatmapView } from './filter-heatmap';
 import { PhotoPicker } from './photo-picker';
 import { FilmSection } from '../film/film-section';
 import { useBackendMaxSide } from './photo-loader';
@@ -40,6 +41,9 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
           <PhotoPicker isActive={isActive} />
           <DreamControls />
         </aside>
+        <div className="card dream-side">
+          <FilterHeatmapView />
+        </div>
         <div className="card dream-side">
           <DreamHistory />
         </div>

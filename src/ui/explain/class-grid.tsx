@@ -7,7 +7,7 @@ import { useExplainStore } from '../../state/explain-store';
 import { drawRgba, get2d } from './canvas-utils';
 import { HeatmapLegend } from './heatmap-legend';
 
-function ClassMap({ map, maxAbs }: { map: Float32Array; maxAbs: number }) {
+export function ClassMap({ map, maxAbs }: { map: Float32Array; maxAbs: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = get2d(ref.current);

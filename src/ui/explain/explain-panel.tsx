@@ -6,6 +6,7 @@ import { ClassGrid } from './class-grid';
 import { DrawCanvas, type DrawingSurface } from './draw-canvas';
 import { ErrorBanner } from './error-banner';
 import { ExplainControls } from './explain-controls';
+import { FiltersDecided } from './filters-decided';
 import { Heatmap, HeatmapTitle } from './heatmap';
 import { ModelInputPreview } from './model-input-preview';
 import { NotDigitWarning } from './not-digit-warning';
@@ -79,6 +80,7 @@ export function ExplainPanel() {
         <p className="muted section-note">One batched pass, one shared scale. Pick a class to explain it.</p>
         <ClassGrid />
       </section>
+      <FiltersDecided />
     </div>
   );
 }

@@ -1,0 +1,92 @@
+/**
+ * The Dream panel's filter heatmap ("where does this filter fire in my
+ * photo"): the chosen layer and filter of the Dream settings, DeepLIFT of
+ * its mean activation over the current photo, computed in the Deep Dream
+ * worker on request. Plain data only; the controller lives outside the state.
+ */
+import { create } from 'zustand';
+import type { FilterHeatmap, HeatmapReference } from '../engine/dream/filter-heatmap';
+import { isAbortError } from '../workers/worker-handle';
+import { dreamClient, getPhotoBitmap, layerChannels, parseFilter, useDreamStore, userMessage } from './dream-store';
+
+export interface HeatmapResult extends FilterHeatmap {
+  layer: string;
+  /** null: the whole layer. */
+  channel: number | null;
+  reference: HeatmapReference;
+  /** The photo version it was computed for (a new photo makes it stale). */
+  photoVersion: number;
+}
+
+export interface HeatmapState {
+  reference: HeatmapReference;
+  status: 'idle' | 'running';
+  result: HeatmapResult | null;
+  error: string | null;
+  setReference: (reference: HeatmapReference) => void;
+  /** Computes the heatmap of the current layer and filter on the current photo (aborting one in flight). */
+  run: () => Promise<void>;
+  cancel: () => void;
+}
+
+let controller: AbortController | null = null;
+
+/** The Dream panel's wording for worker-level failures; the engine's own message otherwise. */
+function heatmapMessage(e: unknown): string {
+  if (e instanceof Error && ['ModelLoadError', 'BackendUnavailableError', 'DeviceLostError', 'WorkerCrashedError', 'BadImageError'].includes(e.name)) return userMessage(e);
+  return `The heatmap could not be computed: ${e instanceof Error ? e.message : String(e)}. Your photo and settings are kept.`;
+}
+
+const INITIAL = { reference: 'blurred', status: 'idle', result: null, error: null } satisfies Partial<HeatmapState>;
+
+export const useHeatmapStore = create<HeatmapState>()((set, get) => ({
+  ...INITIAL,
+
+  setReference: (reference) => set({ reference }),
+
+  run: async () => {
+    const photo = getPhotoBitmap();
+    const { settings, photoVersion } = useDreamStore.getState();
+    if (!photo) {
+      set({ error: 'Choose a photo first: the heatmap shows where the filter fires in it.' });
+      return;
+    }
+    const { channel, error } = parseFilter(settings.filter, layerChannels(settings.layer));
+    if (error) {
+      set({ error });
+      return;
+    }
+    controller?.abort();
+    const mine = new AbortController();
+    controller = mine;
+    const { reference } = get();
+    set({ status: 'running', error: null });
+    try {
+      await useDreamStore.getState().prepare();
+      const client = dreamClient();
+      if (!client.filterHeatmap) throw new Error('This worker cannot compute heatmaps');
+      const heatmap = await client.filterHeatmap(photo, { layer: settings.layer, channel, reference, rule: 'rescale' }, { signal: mine.signal });
+      if (!mine.signal.aborted) set({ result: { ...heatmap, layer: settings.layer, channel, reference, photoVersion } });
+    } catch (e) {
+      if (!mine.signal.aborted && !isAbortError(e)) set({ error: heatmapMessage(e) });
+    } finally {
+      if (controller === mine) {
+        controller = null;
+        set({ status: 'idle' });
+      }
+    }
+  },
+
+  cancel: () => {
+    controller?.abort();
+    controller = null;
+    set({ status: 'idle' });
+  },
+}));
+
+/** Back to the initial state, nothing in flight (tests). */
+export function resetHeatmapStore(): void {
+  controller?.abort();
+  controller = null;
+  useHeatmapStore.setState(INITIAL);
+}

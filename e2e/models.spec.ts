@@ -68,6 +68,41 @@ test.describe('Your own models', () => {
     expect(await explainPhoto(page)).toMatch(/^class [0-5]$/);
   });
 
+  test('input settings: fit pads what the model sees, a new scaling gives a new explanation, both kept after a reload', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await loadGoodModel(page);
+    await explainPhoto(page);
+    // The 40×30 photo centre-cropped to 8×8 fills every row; fitted it is 8×6 with a black row above and below.
+    const topRow = () => page.getByTestId('model-sees').evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const [r, g, b] = c.getContext('2d')!.getImageData(c.width / 2, 2, 1, 1).data;
+      return r! + g! + b!;
+    });
+    expect(await topRow()).toBeGreaterThan(0);
+    await page.getByTestId('input-resize').selectOption('fit');
+    await expect.poll(topRow).toBe(0);
+    const fitted = await readSumAndDelta(page);
+    await page.getByTestId('input-scaling').selectOption('signed');
+    await expect.poll(async () => (await readSumAndDelta(page)).delta).not.toBeCloseTo(fitted.delta, 4);
+    await page.reload();
+    await page.getByTestId('model-select').selectOption({ label: 'tiny_photo' });
+    await expect(page.getByTestId('input-resize')).toHaveValue('fit');
+    await expect(page.getByTestId('input-scaling')).toHaveValue('signed');
+  });
+
+  test('a model.json URL on the app’s own origin loads like files (the built-in MNIST model as a photo model)', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await page.getByLabel('model.json URL on this site').fill('/models/mnist/model.json');
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('mnist', { timeout: 90_000 });
+    await expect(page.getByTestId('input-channels')).toHaveText('1 (grayscale)');
+    expect(await explainPhoto(page)).toMatch(/^class \d$/);
+    await page.getByLabel('model.json URL on this site').fill('/models/nothing/model.json');
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    await expect(page.getByTestId('error-message')).toHaveText(/\/models\/nothing\/model\.json (was not found on this site|could not be fetched \(HTTP 404\))/);
+    await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('mnist');
+  });
+
   for (const name of ['a missing shard', 'a shard of the wrong size', 'a GraphModel', 'an unsupported layer', 'an input that is not an image', 'a label count that does not match the outputs', 'a model too large for the device']) {
     test(`refuses ${name} with a clear message and keeps the current model and results`, async ({ page }) => {
       const bad = (await badModelUploads()).find((b) => b.name === name)!;

@@ -76,7 +76,12 @@ async function trialExplanation(model: tf.LayersModel, facts: ModelFacts): Promi
 /** A URL's files: model.json and the shards its manifest names, fetched beside it. */
 async function fetchModelFiles(url: string, fetchFile: (u: string) => Promise<ArrayBuffer>): Promise<NamedBuffer[]> {
   const jsonBytes = await fetchFile(url);
-  const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as tf.io.ModelJSON;
+  let json: tf.io.ModelJSON;
+  try {
+    json = JSON.parse(new TextDecoder().decode(jsonBytes)) as tf.io.ModelJSON;
+  } catch {
+    throw new BadModelError(`${new URL(url).pathname} is not valid JSON: it is not a tfjs model.json.`);
+  }
   const files: NamedBuffer[] = [{ name: 'model.json', data: jsonBytes }];
   checkModelJson(json);
   for (const path of (json.weightsManifest ?? []).flatMap((g) => g.paths)) {
@@ -174,6 +179,10 @@ export function browserModelEnvironment(loadMnist: () => Promise<tf.LayersModel>
       if (target.origin !== self.location.origin) throw new BadModelError(`Models load only from this app's own origin (${self.location.origin}), not ${target.origin}.`);
       const response = await fetch(target.href);
       if (!response.ok) throw new BadModelError(`${target.pathname} could not be fetched (HTTP ${response.status}).`);
+      // A single-page app's server answers unknown paths with its own index.html.
+      if ((response.headers.get('content-type') ?? '').includes('text/html')) {
+        throw new BadModelError(`${target.pathname} was not found on this site (the server answered with a web page).`);
+      }
       return response.arrayBuffer();
     },
     activeBackend: () => tf.getBackend(),

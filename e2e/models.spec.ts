@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { badModelUploads, goodModelUpload, TINY_LABELS } from './fixtures/tiny-models';
 import { litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
@@ -48,6 +49,19 @@ test.describe('Your own models', () => {
     const { sum, delta } = await readSumAndDelta(page);
     expect(Math.abs(sum - delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(delta)));
 
+    // At full opacity the map alone shows: blue (negative) pixels, until "positive only" leaves none.
+    await page.getByTestId('heatmap-opacity').fill('1');
+    const bluePixels = () => page.getByTestId('heatmap').evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > data[i]! + 40) n++;
+      return n;
+    });
+    await expect.poll(bluePixels).toBeGreaterThan(0);
+    await page.getByTestId('heatmap-positive').check();
+    await expect.poll(bluePixels).toBe(0);
+
     await page.reload();
     const select = page.getByTestId('model-select');
     await expect(select.locator('option', { hasText: 'tiny_photo' })).toHaveCount(1);
@@ -84,6 +98,8 @@ test.describe('Your own models', () => {
     const fitted = await readSumAndDelta(page);
     await page.getByTestId('input-scaling').selectOption('signed');
     await expect.poll(async () => (await readSumAndDelta(page)).delta).not.toBeCloseTo(fitted.delta, 4);
+    const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).include('.explain').analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
     await page.reload();
     await page.getByTestId('model-select').selectOption({ label: 'tiny_photo' });
     await expect(page.getByTestId('input-resize')).toHaveValue('fit');

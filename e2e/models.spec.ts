@@ -1,5 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { badModelUploads, goodModelUpload, TINY_LABELS } from './fixtures/tiny-models';
 import { litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
 
@@ -117,6 +120,31 @@ test.describe('Your own models', () => {
     await page.getByRole('button', { name: 'Load URL' }).click();
     await expect(page.getByTestId('error-message')).toHaveText(/\/models\/nothing\/model\.json (was not found on this site|could not be fetched \(HTTP 404\))/);
     await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('mnist');
+  });
+
+  test('a whole folder loads (picked or dropped), named after the folder', async ({ page }) => {
+    const root = await mkdtemp(path.join(tmpdir(), 'dreamlift-models-'));
+    const folder = path.join(root, 'my_flowers');
+    await mkdir(folder);
+    const files = await goodModelUpload();
+    try {
+      for (const f of files) await writeFile(path.join(folder, f.name), f.buffer);
+      await page.goto('/?backend=wasm');
+      await page.getByTestId('model-upload-folder').setInputFiles(folder);
+      await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('my_flowers', { timeout: 90_000 });
+      expect(TINY_LABELS).toContain(await explainPhoto(page));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+    // Dropping the files on the model bar loads them too (a second copy gets a numbered name).
+    const payload = files.map((f) => ({ name: f.name, type: f.mimeType, bytes: Array.from(f.buffer) }));
+    await page.locator('.model-bar').evaluate((bar, list) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
+      bar.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, payload);
+    await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('tiny_photo', { timeout: 90_000 });
+    await expect(page.getByTestId('model-select').locator('option')).toHaveCount(3);
   });
 
   for (const name of ['a missing shard', 'a shard of the wrong size', 'a GraphModel', 'an unsupported layer', 'an input that is not an image', 'a label count that does not match the outputs', 'a model too large for the device']) {

@@ -110,3 +110,8 @@ useModelsStore.subscribe((state, previous) => {
   }));
   void usePhotoExplainStore.getState().explainNow();
 });
+
+// Another backend chosen: explain the photo again there.
+useRuntimeStore.subscribe((state, previous) => {
+  if (state.preference !== previous.preference && usePhotoExplainStore.getState().photo) void usePhotoExplainStore.getState().explainNow();
+});

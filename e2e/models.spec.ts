@@ -52,6 +52,13 @@ test.describe('Your own models', () => {
     const { sum, delta } = await readSumAndDelta(page);
     expect(Math.abs(sum - delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(delta)));
 
+    // DeepLIFT-SHAP over eight blurred and noisy references: Σ C = mean Δt.
+    const single = await readSumAndDelta(page);
+    await page.getByTestId('reference-select').selectOption('shap');
+    await expect.poll(async () => (await readSumAndDelta(page)).delta).not.toBeCloseTo(single.delta, 4);
+    const shap = await readSumAndDelta(page);
+    expect(Math.abs(shap.sum - shap.delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(shap.delta)));
+
     // At full opacity the map alone shows: blue (negative) pixels, until "positive only" leaves none.
     await page.getByTestId('heatmap-opacity').fill('1');
     const bluePixels = () => page.getByTestId('heatmap').evaluate((el) => {

@@ -9,7 +9,14 @@
 import { IMAGENET_MEAN, IMAGENET_STD, type InputSpec, type PixelScaling } from '../models/model-spec';
 import { gaussianBlur } from './blur';
 
-export type PhotoReferenceKind = 'black' | 'grey' | 'blurred';
+/** One reference image ('black', 'grey', 'blurred') or the DeepLIFT-SHAP set ('shap', SHAP_REFERENCE_COUNT references). */
+export type PhotoReferenceKind = 'black' | 'grey' | 'blurred' | 'shap';
+
+/** DeepLIFT-SHAP on photos: the blurred photo at four widths and black with four seeded noise draws. */
+export const SHAP_REFERENCE_COUNT = 8;
+/** Noise std of the noisy references, as a fraction of the pixel range (0..255 ↦ 0.1·255). */
+export const SHAP_NOISE_STD = 0.1;
+const SHAP_BLUR_FACTORS = [0.5, 1, 2, 4];
 
 /** One photo as RGBA bytes, row-major. */
 export interface RgbaImage {
@@ -173,14 +180,14 @@ export function photoBlurSigma(spec: Pick<InputSpec, 'height' | 'width'>): numbe
  * colour), else mid grey (pixel 127.5); 'blurred' — each channel of the input
  * blurred with photoBlurSigma. Returns a new array.
  */
-export function photoReference(kind: PhotoReferenceKind, input: Float32Array, spec: InputSpec): Float32Array {
+export function photoReference(kind: Exclude<PhotoReferenceKind, 'shap'>, input: Float32Array, spec: InputSpec, sigma = photoBlurSigma(spec)): Float32Array {
   const n = spec.height * spec.width;
   const out = new Float32Array(n * spec.channels);
   for (let c = 0; c < spec.channels; c++) {
     if (kind === 'blurred') {
       const plane = new Float32Array(n);
       for (let i = 0; i < n; i++) plane[i] = input[i * spec.channels + c]!;
-      const blurred = gaussianBlur(plane, spec.width, spec.height, photoBlurSigma(spec));
+      const blurred = gaussianBlur(plane, spec.width, spec.height, sigma);
       for (let i = 0; i < n; i++) out[i * spec.channels + c] = blurred[i]!;
       continue;
     }
@@ -201,4 +208,41 @@ export function sumChannels(values: Float32Array, channels: number): Float32Arra
     out[i] = s;
   }
   return out;
+}
+
+/** A seeded uniform generator in [0, 1) (mulberry32), so the noisy references are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The references for `kind` in model units: one for black / grey / blurred,
+ * SHAP_REFERENCE_COUNT for 'shap' (DeepLIFT-SHAP, Lundberg & Lee 2017 §4.2:
+ * contributions averaged over a distribution of references): the photo blurred
+ * with σ = ½, 1, 2, 4 × photoBlurSigma, and black plus seeded Gaussian noise
+ * (std SHAP_NOISE_STD of the pixel range, clipped to it).
+ */
+export function photoReferences(kind: PhotoReferenceKind, input: Float32Array, spec: InputSpec): Float32Array[] {
+  if (kind !== 'shap') return [photoReference(kind, input, spec)];
+  const refs = SHAP_BLUR_FACTORS.map((f) => photoReference('blurred', input, spec, f * photoBlurSigma(spec)));
+  const random = seededRandom(2017);
+  // Box-Muller: one standard normal per call.
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  for (let k = 0; k < SHAP_REFERENCE_COUNT - SHAP_BLUR_FACTORS.length; k++) {
+    const ref = new Float32Array(input.length);
+    for (let i = 0; i < ref.length; i++) {
+      const c = spec.channels === 1 ? 0 : i % 3;
+      const pixel = Math.min(255, Math.max(0, normal() * SHAP_NOISE_STD * 255));
+      ref[i] = pixelToModel(pixel, spec.scaling, c);
+    }
+    refs.push(ref);
+  }
+  return refs;
 }

@@ -5,13 +5,15 @@
  * than contrast", or the softmax-normalised logit, §3.6). The contributions
  * of the H×W×C input units are summed over the colour channels into one
  * value per pixel: summation-to-delta holds for that sum too, since it only
- * regroups the terms of Σ C = Δt.
+ * regroups the terms of Σ C = Δt. With the 'shap' reference set the result is
+ * DeepLIFT-SHAP (Lundberg & Lee 2017, §4.2): the mean of the maps over the
+ * references, whose sum is the mean Δt = t(x) − mean_r t(r).
  */
 import * as tf from '@tensorflow/tfjs';
 import { deepLift, type DeepLiftRule } from '../deeplift/deeplift';
 import {
   modelInputToRgba,
-  photoReference,
+  photoReferences,
   preprocessPhoto,
   sumChannels,
   type PhotoReferenceKind,
@@ -78,35 +80,49 @@ export async function explainPhoto(model: tf.LayersModel, photo: RgbaImage, opti
   checkClass('target', options.target, numClasses);
   checkClass('contrast', options.contrast, numClasses);
   const values = preprocessPhoto(photo, spec);
-  const reference = photoReference(options.reference, values, spec);
+  const references = photoReferences(options.reference, values, spec);
   const shape: [number, number, number, number] = [1, spec.height, spec.width, spec.channels];
   const x = tf.tensor4d(values, shape);
-  const x0 = tf.tensor4d(reference, shape);
-  let lift: Awaited<ReturnType<typeof deepLift>>;
+  // DeepLIFT-SHAP: the mean of DeepLIFT over the references; Σ of the mean = mean of the Δt's.
+  const attributions = new Float32Array(values.length);
+  let delta = 0;
+  let sum = 0;
+  let lift: Awaited<ReturnType<typeof deepLift>> | null = null;
   try {
-    lift = await deepLift(model, x, {
-      rule: options.rule,
-      target: options.target ?? undefined,
-      contrast: options.contrast !== null && options.contrast !== options.target ? options.contrast : null,
-      softmaxNormalize: options.softmaxNormalize,
-      reference: x0,
-    });
+    for (const reference of references) {
+      const x0 = tf.tensor4d(reference, shape);
+      try {
+        lift = await deepLift(model, x, {
+          rule: options.rule,
+          // After the first pass the target is fixed, so every reference explains the same class.
+          target: options.target ?? lift?.target,
+          contrast: options.contrast !== null && options.contrast !== options.target ? options.contrast : null,
+          softmaxNormalize: options.softmaxNormalize,
+          reference: x0,
+        });
+      } finally {
+        x0.dispose();
+      }
+      for (let i = 0; i < attributions.length; i++) attributions[i]! += lift.attributions[i]! / references.length;
+      delta += lift.delta / references.length;
+      sum += lift.sum / references.length;
+    }
   } finally {
     x.dispose();
-    x0.dispose();
   }
+  if (!lift) throw new RangeError('no reference');
   const top = topClasses(lift.probabilities, options.topK ?? 5);
   return {
     height: spec.height,
     width: spec.width,
-    pixelContributions: sumChannels(lift.attributions, spec.channels),
+    pixelContributions: sumChannels(attributions, spec.channels),
     seen: modelInputToRgba(values, spec),
     target: lift.target,
     contrast: lift.contrast,
     predicted: top[0]?.index ?? 0,
     top,
     probabilities: lift.probabilities,
-    delta: lift.delta,
-    sum: lift.sum,
+    delta,
+    sum,
   };
 }

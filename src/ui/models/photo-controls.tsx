@@ -53,6 +53,7 @@ export function PhotoControls() {
             <option value="black">Black image</option>
             <option value="grey">{greyName(spec.input)}</option>
             <option value="blurred">Blurred photo</option>
+            <option value="shap">DeepLIFT-SHAP: 8 blurred and noisy references</option>
           </select>
         </div>
         <label className="field checkbox">

@@ -4,9 +4,11 @@
  * when the model takes one channel (ITU-R BT.601 luma), then the pixel
  * scaling. Also the inverse ("what the model sees" as an image) and the
  * DeepLIFT references that suit photos (Shrikumar et al. 2017, §3.2): black,
- * uniform grey (the scaling's zero) and a blurred copy. Pure TypeScript.
+ * uniform grey (the scaling's zero), a blurred copy, and the DeepLIFT-SHAP set.
+ * Plain TypeScript arithmetic (the seeded PRNG is the Deep Dream jitter's).
  */
 import { IMAGENET_MEAN, IMAGENET_STD, type InputSpec, type PixelScaling } from '../models/model-spec';
+import { createRng } from '../dream/jitter';
 import { gaussianBlur } from './blur';
 
 /** One reference image ('black', 'grey', 'blurred') or the DeepLIFT-SHAP set ('shap', SHAP_REFERENCE_COUNT references). */
@@ -210,18 +212,6 @@ export function sumChannels(values: Float32Array, channels: number): Float32Arra
   return out;
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so the noisy references are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The references for `kind` in model units: one for black / grey / blurred,
  * SHAP_REFERENCE_COUNT for 'shap' (DeepLIFT-SHAP, Lundberg & Lee 2017 §4.2:
@@ -232,7 +222,7 @@ function seededRandom(seed: number): () => number {
 export function photoReferences(kind: PhotoReferenceKind, input: Float32Array, spec: InputSpec): Float32Array[] {
   if (kind !== 'shap') return [photoReference(kind, input, spec)];
   const refs = SHAP_BLUR_FACTORS.map((f) => photoReference('blurred', input, spec, f * photoBlurSigma(spec)));
-  const random = seededRandom(2017);
+  const random = createRng(2017);
   // Box-Muller: one standard normal per call.
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   for (let k = 0; k < SHAP_REFERENCE_COUNT - SHAP_BLUR_FACTORS.length; k++) {

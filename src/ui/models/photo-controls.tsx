@@ -56,7 +56,7 @@ export function PhotoControls() {
             <option value="shap">DeepLIFT-SHAP: 8 blurred and noisy references</option>
           </select>
         </div>
-        <label className="field checkbox">
+        <label className="photo-check">
           <input type="checkbox" data-testid="softmax-normalize" checked={settings.softmaxNormalize} onChange={(e) => update({ softmaxNormalize: e.target.checked })} />
           Softmax normalisation (t − mean logit)
         </label>

@@ -42,7 +42,7 @@ export function TopPredictions() {
     <div>
       <div className="prediction" aria-live="polite">
         <span className="prediction-label muted">Prediction</span>
-        <span className="prediction-digit" data-testid="prediction">
+        <span className="prediction-digit photo-prediction" data-testid="prediction">
           {classLabel(spec.labels, result.predicted)}
         </span>
         <span className="prediction-confidence muted">
@@ -53,7 +53,7 @@ export function TopPredictions() {
       <ol className="prob-bars top5" data-testid="probabilities" aria-label="The five most probable classes">
         {result.top.map(({ index, probability }) => (
           <li key={index} className={`prob-row ${index === result.predicted ? 'is-predicted' : ''} ${index === result.target ? 'is-target' : ''}`}>
-            <span className="prob-digit">{classLabel(spec.labels, index)}</span>
+            <span className="prob-digit" title={classLabel(spec.labels, index)}>{classLabel(spec.labels, index)}</span>
             <span className="prob-track" aria-hidden="true">
               <span className="prob-fill" style={{ width: `${Math.max(0, Math.min(1, probability)) * 100}%` }} />
             </span>

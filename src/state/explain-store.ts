@@ -125,7 +125,7 @@ function getClient(): ExplainClient {
   return client;
 }
 
-/** The Explain worker's client (created on demand), for the stores of other Explain views (filters-store.ts). */
+/** The Explain worker's client (created on demand), shared by the other Explain views (filters, model catalogue, photos). */
 export const explainClient = (): ExplainClient => getClient();
 
 /** The Explain worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */

@@ -19,7 +19,9 @@ import { deepLiftLayerScores } from '../engine/deeplift/layer-scores';
 import { MNIST_PIXELS, MNIST_SIDE, uploadToInk } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
-import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult } from './explain-protocol';
+import { explainPhoto } from '../engine/models/photo-explain';
+import { MNIST_MODEL_ID, type ExplainApi, type ExplainParams, type ExplainResult, type FiltersParams, type FiltersResult, type PhotoExplainResult } from './explain-protocol';
+import { browserModelEnvironment, createModelRegistry, type ModelRegistryEnvironment } from './model-registry';
 import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
@@ -35,6 +37,8 @@ export interface ExplainApiEnvironment {
   loadModel(): Promise<tf.LayersModel>;
   /** The backend tfjs runs on now (default tf.getBackend()); tests stand in a switch with it. */
   activeBackend?(): string;
+  /** Where user models are kept (absent: the API serves only the built-in MNIST model). */
+  models?(loadMnist: () => Promise<tf.LayersModel>): ModelRegistryEnvironment;
 }
 
 /** Thrown for requests the worker cannot serve (wrong input size, bad class index). */
@@ -114,6 +118,12 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     return model;
   };
 
+  const registry = env.models ? createModelRegistry(env.models(getModel)) : null;
+  const needRegistry = () => {
+    if (!registry) throw new BadRequestError('This worker serves only the built-in digit model.');
+    return registry;
+  };
+
   const throwIfCancelled = (jobId: number) => {
     if (cancelled.has(jobId)) {
       cancelled.delete(jobId);
@@ -131,6 +141,9 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
     async explain(jobId, pixels01, params: ExplainParams): Promise<ExplainResult> {
       throwIfCancelled(jobId);
+      if ((params.modelId ?? MNIST_MODEL_ID) !== MNIST_MODEL_ID) {
+        throw new BadRequestError(`Drawn digits go to the digit model; model "${params.modelId}" takes photos (explainPhoto).`);
+      }
       checkRequest(pixels01, params);
       await (backend ?? api.init('auto'));
       const net = await getModel();
@@ -223,6 +236,38 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
       return Comlink.transfer(result, [result.channelContributions.buffer, ...result.topInputMaps.map((m) => m.buffer)]);
     },
 
+    async addModel(request) {
+      await (backend ?? api.init('auto'));
+      return needRegistry().add(request);
+    },
+
+    async removeModel(id) {
+      await needRegistry().remove(id);
+    },
+
+    async explainPhoto(jobId, modelId, photo, params): Promise<PhotoExplainResult> {
+      throwIfCancelled(jobId);
+      await (backend ?? api.init('auto'));
+      const net = await needRegistry().get(modelId);
+      throwIfCancelled(jobId);
+      const r = await explainPhoto(net, photo, params);
+      throwIfCancelled(jobId);
+      const result: PhotoExplainResult = {
+        modelId,
+        height: r.height,
+        width: r.width,
+        attributions: r.pixelContributions,
+        seen: r.seen,
+        target: r.target,
+        contrast: r.contrast,
+        predicted: r.predicted,
+        top: r.top,
+        delta: r.delta,
+        sum: r.sum,
+      };
+      return Comlink.transfer(result, [r.pixelContributions.buffer, r.seen.buffer]);
+    },
+
     cancel(jobId) {
       cancelled.add(jobId);
       // Forget cancels of jobs that already finished, so the set cannot grow without bound.
@@ -248,6 +293,8 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   api.explain = (jobId, pixels01, params) => withDevice(env.device, () => explainOnDevice(jobId, pixels01, params));
   const filtersOnDevice = api.filters!;
   api.filters = (jobId, pixels01, params) => withDevice(env.device, () => filtersOnDevice(jobId, pixels01, params));
+  const explainPhotoOnDevice = api.explainPhoto!;
+  api.explainPhoto = (jobId, modelId, photo, params) => withDevice(env.device, () => explainPhotoOnDevice(jobId, modelId, photo, params));
   return api;
 }
 
@@ -258,6 +305,7 @@ export const browserExplainEnvironment: ExplainApiEnvironment = {
     return runtime.startBackend(preference, options);
   },
   device: browserDeviceWatch,
+  models: browserModelEnvironment,
   loadModel() {
     const url = new URL(`${import.meta.env.BASE_URL}models/mnist/model.json`, self.location.href).href;
     // Every shard checked against its SHA-256 before use (model-fetch.ts); a damaged one is named.

@@ -7,7 +7,9 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import * as Comlink from 'comlink';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
-import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo } from './explain-protocol';
+import type { RgbaImage } from '../engine/image/photo-preprocess';
+import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult } from './explain-protocol';
+import type { AddedModel, AddModelRequest } from './model-registry';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
 import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
@@ -46,7 +48,15 @@ export interface ExplainClient {
   cleanUpload?(gray01: Float32Array, width: number, height: number): Promise<UploadInk>;
   /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
   retryGpu?(): void;
+  /** Verifies, loads and keeps a user's model in the worker (model catalogue). */
+  addModel?(request: AddModelRequest): Promise<AddedModel>;
+  removeModel?(id: string): Promise<void>;
+  /** Explains a photo (RGBA, copied) on a photo model. Rejects with AbortError on abort. */
+  explainPhoto?(modelId: string, photo: RgbaImage, params: PhotoExplainParams, options?: ExplainRunOptions): Promise<PhotoExplainResult>;
 }
+
+/** The real worker has the optional model methods (stand-in APIs in tests may lack them). */
+const full = (api: Comlink.Remote<ExplainApi>) => api as unknown as Comlink.Remote<Required<ExplainApi>>;
 
 export function createExplainClient(
   createWorker: () => Worker = () => new Worker(new URL('./explain.worker.ts', import.meta.url), { type: 'module', name: 'explain' }),
@@ -106,6 +116,25 @@ export function createExplainClient(
         async (api, jobId) => {
           await init(preference ?? initFor?.preference ?? 'auto');
           return (api as unknown as Required<Pick<ExplainApi, 'filters'>>).filters(jobId, pixels01, params);
+        },
+        { signal, graceMs: CANCEL_GRACE_MS },
+      ).catch(afterFailure);
+    },
+    addModel(request) {
+      return handle.run(async (api) => {
+        await init(initFor?.preference ?? 'auto');
+        return full(api).addModel(request);
+      }).catch(afterFailure);
+    },
+    removeModel(id) {
+      return handle.run((api) => full(api).removeModel(id)).catch(afterFailure);
+    },
+    explainPhoto(modelId, photo, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return full(api).explainPhoto(jobId, modelId, photo, params);
         },
         { signal, graceMs: CANCEL_GRACE_MS },
       ).catch(afterFailure);

@@ -6,6 +6,10 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { ReferenceSpec } from '../engine/image/reference';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
+import type { PhotoReferenceKind, RgbaImage } from '../engine/image/photo-preprocess';
+import type { InputSpec } from '../engine/models/model-spec';
+import type { RankedClass } from '../engine/models/photo-explain';
+import type { AddedModel, AddModelRequest } from './model-registry';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -22,6 +26,39 @@ export interface ExplainParams {
   /** Subtract the mean over classes from the logits' contributions (the paper's softmax adjustment, §3.6). */
   softmaxNormalize: boolean;
   reference: ReferenceSpec;
+  /** The model asked for; only the built-in 'mnist' takes drawn digits (default). */
+  modelId?: string;
+}
+
+/** The built-in digit classifier's id in the model catalogue and the worker's registry. */
+export const MNIST_MODEL_ID = 'mnist';
+
+/** A photo explanation on a photo model (any image classifier). */
+export interface PhotoExplainParams {
+  /** How the photo becomes the model's input tensor. */
+  input: InputSpec;
+  rule: ExplainRule;
+  target: number | null;
+  contrast: number | null;
+  softmaxNormalize: boolean;
+  reference: PhotoReferenceKind;
+}
+
+export interface PhotoExplainResult {
+  modelId: string;
+  height: number;
+  width: number;
+  /** Contributions per model-input pixel, summed over colour channels: Float32Array(H·W). Sums to `delta`. */
+  attributions: Float32Array;
+  /** The tensor the model saw, as RGBA bytes (H·W·4). */
+  seen: Uint8ClampedArray;
+  target: number;
+  contrast: number | null;
+  predicted: number;
+  /** The five most probable classes, most probable first. */
+  top: RankedClass[];
+  delta: number;
+  sum: number;
 }
 
 export interface ExplainResult {
@@ -100,6 +137,12 @@ export interface ExplainApi extends CancellableApi {
   layers?(): Promise<HiddenLayerInfo[]>;
   /** Scores the channels of `params.layer` for the explained class ("Which filters decided"); same input and cancellation as `explain`. */
   filters?(jobId: number, pixels01: Float32Array, params: FiltersParams): Promise<FiltersResult>;
+  /** Verifies, loads and keeps (IndexedDB) a user's model; rejects with BadModelError naming what is wrong. */
+  addModel?(request: AddModelRequest): Promise<AddedModel>;
+  /** Forgets a user's model (memory and IndexedDB). */
+  removeModel?(id: string): Promise<void>;
+  /** Explains a photo on the model `modelId` (loaded from IndexedDB on first use). Cancellable like `explain`. */
+  explainPhoto?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoExplainParams): Promise<PhotoExplainResult>;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
   /**

@@ -1,5 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useExplainStore } from '../../state/explain-store';
+import { useModelsStore } from '../../state/models-store';
+import { MNIST_MODEL_ID } from '../../workers/explain-protocol';
+import { ModelBar } from '../models/model-bar';
+import { PhotoExplain } from '../models/photo-explain';
 import { useRuntimeStore } from '../../state/runtime-store';
 import { ImageDropZone } from '../common/image-drop-zone';
 import { ClassGrid } from './class-grid';
@@ -32,6 +36,7 @@ export function ExplainPanel() {
   const warmUp = useExplainStore((s) => s.warmUp);
   const explainNow = useExplainStore((s) => s.explainNow);
   const setNotDigitWarning = useExplainStore((s) => s.setNotDigitWarning);
+  const isPhotoModel = useModelsStore((s) => s.selectedId !== MNIST_MODEL_ID);
 
   // Start the worker early (the badge shows its backend); rerun on a new backend preference.
   useEffect(() => {
@@ -42,6 +47,8 @@ export function ExplainPanel() {
   return (
     <div className="explain" ref={rootRef}>
       <ErrorBanner />
+      <ModelBar />
+      {isPhotoModel ? <PhotoExplain isActive={isVisible} /> : <>
       <section className="card explain-card explain-settings" aria-labelledby="explain-settings-title">
         <h2 id="explain-settings-title" className="visually-hidden">Explanation settings</h2>
         <ExplainControls />
@@ -81,6 +88,7 @@ export function ExplainPanel() {
         <ClassGrid />
       </section>
       <FiltersDecided />
+      </>}
     </div>
   );
 }

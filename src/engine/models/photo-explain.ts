@@ -1,0 +1,128 @@
+/**
+ * DeepLIFT on a photo for any image classifier: the photo is preprocessed by
+ * the model's InputSpec (photo-preprocess.ts), the reference is built in the
+ * same units, and the engine's deepLift explains one logit (or "target rather
+ * than contrast", or the softmax-normalised logit, §3.6). The contributions
+ * of the H×W×C input units are summed over the colour channels into one
+ * value per pixel: summation-to-delta holds for that sum too, since it only
+ * regroups the terms of Σ C = Δt. With the 'shap' reference set the result is
+ * DeepLIFT-SHAP (Lundberg & Lee 2017, §4.2): the mean of the maps over the
+ * references, whose sum is the mean Δt = t(x) − mean_r t(r).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { deepLift, type DeepLiftRule } from '../deeplift/deeplift';
+import {
+  modelInputToRgba,
+  photoReferences,
+  preprocessPhoto,
+  sumChannels,
+  type PhotoReferenceKind,
+  type RgbaImage,
+} from '../image/photo-preprocess';
+import type { InputSpec } from './model-spec';
+
+export interface PhotoExplainOptions {
+  input: InputSpec;
+  rule: DeepLiftRule;
+  /** null: the predicted class. */
+  target: number | null;
+  contrast: number | null;
+  softmaxNormalize: boolean;
+  reference: PhotoReferenceKind;
+  /** How many of the most probable classes to report (default 5). */
+  topK?: number;
+}
+
+export interface RankedClass {
+  index: number;
+  probability: number;
+}
+
+export interface PhotoExplanation {
+  height: number;
+  width: number;
+  /** Contributions per pixel, summed over channels: Float32Array(H·W), row-major. */
+  pixelContributions: Float32Array;
+  /** Exactly the tensor the model saw, as RGBA bytes (H·W·4). */
+  seen: Uint8ClampedArray<ArrayBuffer>;
+  target: number;
+  contrast: number | null;
+  predicted: number;
+  /** The top-k classes by probability, most probable first. */
+  top: RankedClass[];
+  probabilities: number[];
+  delta: number;
+  sum: number;
+}
+
+/** The k most probable classes, most probable first (ties: lower index first). */
+export function topClasses(probabilities: readonly number[], k: number): RankedClass[] {
+  return probabilities
+    .map((probability, index) => ({ index, probability }))
+    .sort((a, b) => b.probability - a.probability || a.index - b.index)
+    .slice(0, Math.max(0, k));
+}
+
+/** Checks a class index against the model's class count (RangeError otherwise). */
+function checkClass(name: string, value: number | null, numClasses: number): void {
+  if (value !== null && !(Number.isInteger(value) && value >= 0 && value < numClasses)) {
+    throw new RangeError(`${name} must be a class 0–${numClasses - 1} (got ${String(value)})`);
+  }
+}
+
+/**
+ * Explains `model`'s output for `photo` (any size; resized here). The model
+ * must take [1, H, W, C] as in `options.input`. Disposes everything it creates.
+ */
+export async function explainPhoto(model: tf.LayersModel, photo: RgbaImage, options: PhotoExplainOptions): Promise<PhotoExplanation> {
+  const spec = options.input;
+  const numClasses = model.outputs[0]!.shape[1] as number;
+  checkClass('target', options.target, numClasses);
+  checkClass('contrast', options.contrast, numClasses);
+  const values = preprocessPhoto(photo, spec);
+  const references = photoReferences(options.reference, values, spec);
+  const shape: [number, number, number, number] = [1, spec.height, spec.width, spec.channels];
+  const x = tf.tensor4d(values, shape);
+  // DeepLIFT-SHAP: the mean of DeepLIFT over the references; Σ of the mean = mean of the Δt's.
+  const attributions = new Float32Array(values.length);
+  let delta = 0;
+  let sum = 0;
+  let lift: Awaited<ReturnType<typeof deepLift>> | null = null;
+  try {
+    for (const reference of references) {
+      const x0 = tf.tensor4d(reference, shape);
+      try {
+        lift = await deepLift(model, x, {
+          rule: options.rule,
+          // After the first pass the target is fixed, so every reference explains the same class.
+          target: options.target ?? lift?.target,
+          contrast: options.contrast !== null && options.contrast !== options.target ? options.contrast : null,
+          softmaxNormalize: options.softmaxNormalize,
+          reference: x0,
+        });
+      } finally {
+        x0.dispose();
+      }
+      for (let i = 0; i < attributions.length; i++) attributions[i]! += lift.attributions[i]! / references.length;
+      delta += lift.delta / references.length;
+      sum += lift.sum / references.length;
+    }
+  } finally {
+    x.dispose();
+  }
+  if (!lift) throw new RangeError('no reference');
+  const top = topClasses(lift.probabilities, options.topK ?? 5);
+  return {
+    height: spec.height,
+    width: spec.width,
+    pixelContributions: sumChannels(attributions, spec.channels),
+    seen: modelInputToRgba(values, spec),
+    target: lift.target,
+    contrast: lift.contrast,
+    predicted: top[0]?.index ?? 0,
+    top,
+    probabilities: lift.probabilities,
+    delta,
+    sum,
+  };
+}

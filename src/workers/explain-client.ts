@@ -73,7 +73,8 @@ export function createExplainClient(
   const afterFailure = (error: unknown): never => {
     if (isDeviceLostError(error)) {
       gpuLost = error instanceof Error ? error.message : String(error);
-      handle.terminate();
+      // Other jobs on this worker overlapped the lost device too: they fail the same way (and are rerun).
+      handle.terminate(error instanceof Error ? error : undefined);
       initFor = null;
     }
     throw error;

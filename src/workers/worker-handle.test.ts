@@ -95,6 +95,23 @@ describe('WorkerHandle', () => {
     expect(made).toHaveLength(2);
   });
 
+  it('rejects every job still running when the worker is ended, with the reason given (a lost device fails them all)', async () => {
+    const h = handle();
+    const first = h.run((api, id) => api.work(id, 5000)).catch((e: unknown) => e);
+    const second = h.run((api, id) => api.work(id, 5000)).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    const lost = new Error('the device was lost');
+    lost.name = 'DeviceLostError';
+    h.terminate(lost);
+    expect(await first).toBe(lost);
+    expect(await second).toBe(lost);
+    const plain = h.run((api, id) => api.work(id, 5000)).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    h.terminate();
+    expect(isAbortError(await plain)).toBe(true);
+    await expect(h.run((api, id) => api.work(id, 5))).resolves.toMatch(/^done/);
+  });
+
   it('rejects pending jobs when the worker dies and tells its listeners', async () => {
     const h = handle();
     const crashes: string[] = [];

@@ -38,7 +38,7 @@ export class WorkerHandle<Api extends CancellableApi> {
   private remote: Comlink.Remote<Api> | null = null;
   private nextJobId = 1;
   private crashListeners = new Set<CrashListener>();
-  private pending = new Set<(error: WorkerCrashedError) => void>();
+  private pending = new Set<(error: Error) => void>();
 
   constructor(
     private readonly create: () => Worker,
@@ -69,21 +69,29 @@ export class WorkerHandle<Api extends CancellableApi> {
     return () => this.crashListeners.delete(listener);
   }
 
-  /** Ends the worker now; the next call starts a fresh one. */
-  terminate(): void {
+  /**
+   * Ends the worker now; the next call starts a fresh one. Jobs still running on it
+   * can never answer, so they are rejected with `reason` (default: an AbortError, as
+   * for a cancelled job: the app ended the worker on purpose),
+   * e.g. the DeviceLostError that made one of them end the worker, so their callers
+   * react as to that error. Several jobs may share a worker (explanation and filters).
+   */
+  terminate(reason?: Error): void {
     this.remote?.[Comlink.releaseProxy]();
     this.worker?.terminate();
     this.worker = null;
     this.remote = null;
+    const pending = [...this.pending];
+    this.pending.clear();
+    const error = reason ?? abortError('The worker was stopped while this job ran');
+    for (const reject of pending) reject(error);
   }
 
   /** Kills the worker as if it had died (used by fault-injection tests and the watchdog). */
   crash(message: string): void {
     if (!this.worker) return;
-    this.terminate();
     const error = new WorkerCrashedError(message);
-    for (const reject of this.pending) reject(error);
-    this.pending.clear();
+    this.terminate(error);
     for (const listener of this.crashListeners) listener(error);
   }
 
@@ -106,7 +114,7 @@ export class WorkerHandle<Api extends CancellableApi> {
         signal?.removeEventListener('abort', onAbort);
         this.pending.delete(onCrash);
       };
-      const onCrash = (error: WorkerCrashedError) => {
+      const onCrash = (error: Error) => {
         if (settled) return;
         finish();
         reject(signal?.aborted ? abortError() : error);

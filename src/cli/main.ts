@@ -5,6 +5,7 @@
  */
 import { dreamCommand } from './dream-command';
 import { explainCommand } from './explain-command';
+import { visualizeCommand } from './visualize-command';
 
 export type Subcommand = (argv: readonly string[]) => Promise<number>;
 
@@ -12,6 +13,7 @@ export type Subcommand = (argv: readonly string[]) => Promise<number>;
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   explain: explainCommand,
   dream: dreamCommand,
+  visualize: visualizeCommand,
 };
 
 /** Runs the command line; returns the exit code. */

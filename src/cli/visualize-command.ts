@@ -3,19 +3,22 @@
  *
  *   npm run cli -- visualize --layer mixed4 --channel 17 --out fv.png
  *     [--size 128] [--steps 256] [--seed 1] [--objective channel|neuron|layer|negative]
- *     [--lr 0.05] [--decay 1] [--no-robust] [--backend wasm|cpu] [--model model.json]
+ *     [--lr 0.05] [--decay 1] [--no-robust] [--report] [--backend wasm|cpu] [--model model.json]
  *
  * Defaults are DEFAULT_VISUALIZE_PARAMS (engine/visualize/params.ts). The
  * model defaults to the committed InceptionV3 trunk; another LayersModel
  * (model.json) may be given, with inputs in [0, 1].
  */
 import * as tf from '@tensorflow/tfjs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { VISUALIZATION_OBJECTIVES, type VisualizationObjective } from '../engine/dream/objective';
-import { encodePng } from '../engine/image/node-codec';
+import { decodeToTensor, encodePng } from '../engine/image/node-codec';
 import { fileSystemIO } from '../engine/models/fs-io';
 import { TRUNK_INPUT } from '../engine/models/trunk-info';
 import { DEFAULT_VISUALIZE_PARAMS, type VisualizeParams } from '../engine/visualize/params';
+import { channelMeans, highFrequencyPower, relativeActivation, usualActivation } from '../engine/visualize/quality';
 import { layerOutputModel, visualizeToImage } from '../engine/visualize/visualize';
 import { parseArgs, required, UsageError } from './args';
 import { DEFAULT_MODEL_JSON } from './dream-command';
@@ -23,18 +26,33 @@ import { useNodeBackend } from './node-backend';
 
 export const VISUALIZE_USAGE =
   'usage: visualize --layer <layer> --channel <C> --out <fv.png> [--size 128] [--steps 256] [--seed 1] ' +
-  '[--objective channel|neuron|layer|negative] [--lr 0.05] [--decay 1] [--no-robust] [--backend wasm|cpu] [--model model.json]';
+  '[--objective channel|neuron|layer|negative] [--lr 0.05] [--decay 1] [--no-robust] [--report] [--backend wasm|cpu] [--model model.json]';
 
 export interface VisualizeCommandOptions {
   out: string;
   model: string;
   backend: 'wasm' | 'cpu';
   params: VisualizeParams;
+  report: boolean;
+}
+
+/** The sample photos the usual activations come from. */
+export const SAMPLE_PHOTOS = ['astronaut.png', 'chelsea.png', 'rocket.jpg'].map((f) =>
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/samples', f));
+
+/** What `--report` measures. */
+export interface VisualizeReport {
+  /** 0-based rank of the channel by relative activation among the layer's channels. */
+  rank: number;
+  channels: number;
+  /** The channel's activation on the visualisation / its usual activation. */
+  ratio: number;
+  highFrequencyPower: number;
 }
 
 /** Parses the subcommand's arguments (without the word `visualize`). Throws UsageError. */
 export function parseVisualizeArgs(argv: readonly string[]): VisualizeCommandOptions {
-  const args = parseArgs(argv, ['layer', 'channel', 'out', 'size', 'steps', 'seed', 'objective', 'lr', 'decay', 'backend', 'model'], ['no-robust', 'help'], VISUALIZE_USAGE);
+  const args = parseArgs(argv, ['layer', 'channel', 'out', 'size', 'steps', 'seed', 'objective', 'lr', 'decay', 'backend', 'model'], ['no-robust', 'report', 'help'], VISUALIZE_USAGE);
   if (args.flags.has('help')) throw new UsageError(VISUALIZE_USAGE);
   const d = DEFAULT_VISUALIZE_PARAMS;
   const num = (name: string, fallback: number, integer: boolean): number => {
@@ -55,6 +73,7 @@ export function parseVisualizeArgs(argv: readonly string[]): VisualizeCommandOpt
     out,
     model: args.values.get('model') ?? DEFAULT_MODEL_JSON,
     backend,
+    report: args.flags.has('report'),
     params: {
       ...d,
       layer: required(args, 'layer', VISUALIZE_USAGE),
@@ -71,7 +90,9 @@ export function parseVisualizeArgs(argv: readonly string[]): VisualizeCommandOpt
 }
 
 /** Runs `visualize` with parsed options and writes the PNG. `log` gets progress lines. */
-export async function runVisualize(options: VisualizeCommandOptions, log: (line: string) => void = () => {}): Promise<{ objective: number; width: number; height: number }> {
+export async function runVisualize(
+  options: VisualizeCommandOptions, log: (line: string) => void = () => {},
+): Promise<{ objective: number; width: number; height: number; report: VisualizeReport | null }> {
   await useNodeBackend(options.backend);
   const model = await tf.loadLayersModel(fileSystemIO(options.model));
   try {
@@ -84,9 +105,34 @@ export async function runVisualize(options: VisualizeCommandOptions, log: (line:
       },
     });
     await writeFile(options.out, encodePng(result.width, result.height, result.pixels));
-    return { objective: result.objective, width: result.width, height: result.height };
+    const report = options.report ? await measure(layerModel, result.pixels, options.params) : null;
+    if (report) {
+      log(`channel ${options.params.channel}: rank ${report.rank + 1} of ${report.channels} by activation relative to photos ` +
+        `(×${report.ratio.toFixed(1)} its usual); high-frequency power ${(100 * report.highFrequencyPower).toFixed(2)} %`);
+    }
+    return { objective: result.objective, width: result.width, height: result.height, report };
   } finally {
     model.dispose();
+  }
+}
+
+/** Relative activation rank of the visualised channel and the image's high-frequency share. */
+export async function measure(layerModel: tf.LayersModel, pixels: Uint8ClampedArray, params: VisualizeParams): Promise<VisualizeReport> {
+  const { size } = params;
+  const photos = await Promise.all(SAMPLE_PHOTOS.map(async (f) => {
+    const raw = decodeToTensor(new Uint8Array(await readFile(f)));
+    const scaled = tf.tidy(() => tf.add(tf.mul(raw, TRUNK_INPUT.scale), TRUNK_INPUT.offset) as tf.Tensor3D);
+    raw.dispose();
+    return scaled;
+  }));
+  const image = tf.tidy(() => tf.div(tf.slice(tf.tensor4d(Float32Array.from(pixels), [1, size, size, 4]), [0, 0, 0, 0], [1, size, size, 3]), 255) as tf.Tensor4D);
+  try {
+    const usual = await usualActivation(layerModel, photos, size);
+    const seen = await channelMeans(layerModel, [image]);
+    const r = relativeActivation(seen, usual, params.channel);
+    return { rank: r.rank, channels: seen.length, ratio: r.ratios[params.channel], highFrequencyPower: highFrequencyPower(pixels, size, size) };
+  } finally {
+    tf.dispose([...photos, image]);
   }
 }
 

@@ -15,7 +15,8 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
 import type { DreamModel } from '../engine/models/dream-model';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
+import { visualizeToImage } from '../engine/visualize/visualize';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
@@ -158,6 +159,27 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         };
       } finally {
         image?.dispose();
+        jobs.delete(jobId);
+      }
+    },
+
+    async visualize(jobId, params, onProgress): Promise<VisualizeResult> {
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      try {
+        const m = await model();
+        const started = performance.now();
+        const every = Math.max(1, Math.round(params.steps / 8));
+        const result = await visualizeToImage(m.forLayers([params.layer]), m.input, params, {
+          signal: controller.signal,
+          onProgress: (f) => {
+            if (onProgress && (f.step % every === 0 || f.step === f.steps)) void Promise.resolve(onProgress(f.step, f.steps)).catch(() => undefined);
+          },
+        });
+        const pixels = new Uint8ClampedArray(result.pixels);
+        const message: VisualizeResult = { jobId, width: result.width, height: result.height, pixels, objective: result.objective, elapsedMs: performance.now() - started };
+        return Comlink.transfer(message, [pixels.buffer]);
+      } finally {
         jobs.delete(jobId);
       }
     },

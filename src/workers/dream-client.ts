@@ -9,7 +9,8 @@
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
+import type { VisualizeParams } from '../engine/visualize/params';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
@@ -42,6 +43,8 @@ export interface DreamClient {
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  /** A feature visualisation (gallery thumbnail) in the worker; rejects with AbortError on abort. */
+  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void }): Promise<VisualizeResult>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -168,6 +171,19 @@ export function createDreamClient(
     faults: faultHooks(handle, 'Deep Dream'),
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
+
+    visualize(params, options = {}) {
+      forgetIfStopped();
+      const { signal, onProgress } = options;
+      return handle.run<VisualizeResult>(
+        (api, jobId) => {
+          // Optional in DreamApi (for stand-ins); the real worker always has it.
+          const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'visualize'>>>;
+          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined);
+        },
+        { signal },
+      ).catch(afterFailure);
+    },
 
     async benchmarkGradient(photo, params, runs, warmup) {
       const copy: ImageBitmap | RawImage = isRawImage(photo)

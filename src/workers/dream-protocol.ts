@@ -6,6 +6,7 @@
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
+import type { VisualizeParams } from '../engine/visualize/params';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -60,6 +61,14 @@ export interface GradientBenchmark {
   passMs: number[];
 }
 
+/** A finished feature visualisation (a gallery thumbnail): its RGBA pixels, transferred. */
+export interface VisualizeResult extends RawImage {
+  jobId: number;
+  /** The objective's value at the last step. */
+  objective: number;
+  elapsedMs: number;
+}
+
 export interface DreamModelInfo {
   layerNames: string[];
 }
@@ -80,6 +89,12 @@ export interface DreamApi extends CancellableApi {
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
+  /**
+   * Feature visualisation of one unit of a trunk layer (gallery thumbnails):
+   * `onProgress(step, steps)` every few steps. Rejects with name 'AbortError'
+   * after `cancel(jobId)`. Optional so stand-in APIs need not have it.
+   */
+  visualize?(jobId: number, params: VisualizeParams, onProgress?: (step: number, steps: number) => void): Promise<VisualizeResult>;
   /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
   fault?(kind: WorkerFault): Promise<boolean>;
   /**

@@ -116,3 +116,34 @@ export function highFrequencyPower(rgba: ArrayLike<number>, width: number, heigh
   }
   return total > 0 ? high / total : 0;
 }
+
+/**
+ * [h, w, 3] photo in [0, 1] → square [1, size, size, 3] views at several
+ * scales: the shorter side resized to size·f and the centre size² cropped,
+ * for each f in `zooms`. The caller owns the results; the photo is not disposed.
+ */
+export function photoViews(photo01: tf.Tensor3D, size: number, zooms: readonly number[] = [1, 1.5, 2]): tf.Tensor4D[] {
+  return zooms.map((f) => tf.tidy(() => {
+    const [h, w] = photo01.shape;
+    const k = (size * f) / Math.min(h, w);
+    const nh = Math.max(size, Math.round(h * k));
+    const nw = Math.max(size, Math.round(w * k));
+    const resized = tf.image.resizeBilinear(photo01, [nh, nw], false, true);
+    const top = Math.floor((nh - size) / 2);
+    const left = Math.floor((nw - size) / 2);
+    return tf.expandDims(tf.slice(resized, [top, left, 0], [size, size, 3]), 0) as tf.Tensor4D;
+  }));
+}
+
+/**
+ * The usual activation of each channel: its mean activation over photoViews
+ * of every photo ([h, w, 3] in model input units, not disposed).
+ */
+export async function usualActivation(layerModel: tf.LayersModel, photos: readonly tf.Tensor3D[], size: number): Promise<Float32Array> {
+  const views = photos.flatMap((p) => photoViews(p, size));
+  try {
+    return await channelMeans(layerModel, views);
+  } finally {
+    tf.dispose(views);
+  }
+}

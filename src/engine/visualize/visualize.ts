@@ -35,6 +35,15 @@ function abortError(): Error {
 }
 
 /**
+ * Resolves after a macrotask, so messages queued for this thread (a cancel)
+ * are handled between steps even on backends whose readbacks resolve at once
+ * (CPU, WASM). Nested timeouts may be clamped to 4 ms: small beside a step.
+ */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
  * A model with `model`'s input whose single output is the layer `name` (the
  * model itself when that is already its only output). Shares weights: dispose
  * only `model`. Throws BadVisualizeParamsError for an unknown layer.
@@ -155,9 +164,9 @@ export async function* visualizeFeature(
         const activation = layerModel.apply(toModelInput(seen, layerModel, input), { training: false }) as tf.Tensor;
         return tf.neg(visualizationObjective(activation, params.objective, params.channel));
       }, true, [s]);
-      // Awaiting the readback yields between steps so a cancel can arrive.
       objective = cost ? -(await cost.data())[0] : NaN;
       cost?.dispose();
+      await nextMacrotask();
       const isLast = step === steps;
       if (!isLast) {
         const withPixels = params.frameEvery > 0 && step % params.frameEvery === 0;

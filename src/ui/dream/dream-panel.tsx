@@ -3,6 +3,7 @@ import { useDreamStore } from '../../state/dream-store';
 import { DreamControls } from './dream-controls';
 import { DreamProgressView } from './dream-progress';
 import { DreamView } from './dream-view';
+import { FilterGallery } from './filter-gallery';
 import { PhotoPicker } from './photo-picker';
 import './dream.css';
 
@@ -28,6 +29,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
       <aside className="card dream-side">
         <PhotoPicker isActive={isActive} />
         <DreamControls />
+        <FilterGallery />
       </aside>
       <div className="card dream-main">
         <DreamProgressView />

@@ -1,0 +1,166 @@
+/**
+ * The filter gallery's state: which layer it shows, the thumbnails it has
+ * (RGBA, by channel), which one is being computed and how far. Thumbnails
+ * are feature visualisations made in the Deep Dream worker (its client is
+ * shared with the dream store), one at a time, in the order gallery-queue.ts
+ * gives: visible first. A layer change or scrolling away cancels the running
+ * one; a dream run pauses the queue (it needs the worker more). Finished
+ * thumbnails go to the IndexedDB cache, which is read once per layer.
+ */
+import { create } from 'zustand';
+import { THUMBNAIL_PARAMS, type VisualizeParams } from '../engine/visualize/params';
+import type { RawImage } from '../workers/dream-protocol';
+import { isAbortError } from '../workers/worker-handle';
+import type { DreamClient } from '../workers/dream-client';
+import { getDreamClient, layerChannels, useDreamStore } from './dream-store';
+import { nextChannel, wantedChannels } from './gallery-queue';
+import { useRuntimeStore } from './runtime-store';
+import { readThumbnails, thumbnailPrefix, writeThumbnail } from './thumbnail-cache';
+
+/** The model the thumbnails are of (part of the cache key). */
+export const GALLERY_MODEL_ID = 'inception-v3-mixed5';
+/** Thumbnails computed past the last visible one. */
+export const GALLERY_AHEAD = 4;
+
+export type ThumbnailSettings = typeof THUMBNAIL_PARAMS;
+
+export interface GalleryState {
+  layer: string | null;
+  channels: number;
+  /** Finished thumbnails of `layer`, by channel. */
+  thumbs: Record<number, RawImage>;
+  /** Channels on screen (the component's IntersectionObserver reports them). */
+  visible: number[];
+  /** The channel being computed, and its progress 0..1. */
+  computing: number | null;
+  progress: number;
+  /** Channels that failed for this layer (not retried until the layer is shown again). */
+  failed: number[];
+  error: string | null;
+  showLayer: (layer: string) => void;
+  setVisible: (channels: number[]) => void;
+}
+
+let settings: ThumbnailSettings = THUMBNAIL_PARAMS;
+let clientOverride: DreamClient | null = null;
+let controller: AbortController | null = null;
+let pumping = false;
+/** False while the cache of the shown layer is being read (computing then could duplicate cached work). */
+let cacheRead = false;
+/** Incremented on every layer change; work of an older generation is dropped. */
+let generation = 0;
+
+const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null };
+
+const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings });
+const client = (): DreamClient => clientOverride ?? getDreamClient();
+const isDreaming = (): boolean => {
+  const s = useDreamStore.getState().status;
+  return s === 'running' || s === 'loading-model';
+};
+
+export const useGalleryStore = create<GalleryState>()((set, get) => {
+  const settled = (c: number): boolean => get().thumbs[c] !== undefined || get().failed.includes(c);
+
+  /** Cancels the running thumbnail if it is no longer wanted. */
+  const cancelStale = (): void => {
+    const { computing, visible, channels } = get();
+    if (computing === null || !controller) return;
+    if (isDreaming() || !wantedChannels(visible, channels, GALLERY_AHEAD).includes(computing)) controller.abort();
+  };
+
+  /** Computes wanted thumbnails one at a time until none is left (or the layer changes). */
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (;;) {
+        const { layer, visible, channels } = get();
+        if (layer === null || isDreaming() || !cacheRead) return;
+        const channel = nextChannel(visible, channels, GALLERY_AHEAD, settled);
+        if (channel === null) return;
+        const c = client();
+        // A client without visualize (a stand-in) has no gallery: leave the worker alone.
+        if (!c.visualize) return;
+        const mine = generation;
+        controller = new AbortController();
+        set({ computing: channel, progress: 0 });
+        try {
+          await c.init(useRuntimeStore.getState().preference);
+          await c.loadModel();
+          const params: VisualizeParams = { ...settings, layer, channel, frameEvery: 0 };
+          const result = await c.visualize(params, {
+            signal: controller.signal,
+            onProgress: (step, steps) => {
+              if (mine === generation && get().computing === channel) set({ progress: step / steps });
+            },
+          });
+          if (mine !== generation) continue;
+          const image: RawImage = { width: result.width, height: result.height, pixels: result.pixels };
+          set((s) => ({ thumbs: { ...s.thumbs, [channel]: image } }));
+          void writeThumbnail(prefixFor(layer), channel, image);
+        } catch (error) {
+          if (isAbortError(error)) continue;
+          if (mine === generation) {
+            set((s) => ({ failed: [...s.failed, channel], error: `Could not draw filter ${channel}: ${error instanceof Error ? error.message : String(error)}` }));
+          }
+        } finally {
+          controller = null;
+          if (mine === generation) set({ computing: null, progress: 0 });
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
+  // A dream run takes the worker: stop the thumbnail now, resume when it ends.
+  useDreamStore.subscribe((s, prev) => {
+    if (s.status === prev.status) return;
+    if (isDreaming()) controller?.abort();
+    else void pump();
+  });
+
+  return {
+    ...initial,
+
+    showLayer: (layer) => {
+      if (get().layer === layer) return;
+      generation++;
+      controller?.abort();
+      const channels = layerChannels(layer) ?? 0;
+      set({ layer, channels, thumbs: {}, failed: [], error: null, computing: null, progress: 0 });
+      const mine = generation;
+      cacheRead = false;
+      void readThumbnails(prefixFor(layer)).then((cached) => {
+        if (mine !== generation) return;
+        cacheRead = true;
+        if (cached.size > 0) set((s) => ({ thumbs: { ...Object.fromEntries(cached), ...s.thumbs } }));
+        void pump();
+      });
+    },
+
+    setVisible: (channels) => {
+      set({ visible: channels });
+      cancelStale();
+      void pump();
+    },
+  };
+});
+
+/** Tests: a stub client, cheaper settings, and a fresh store. */
+export function resetGalleryStore(options: { client?: DreamClient | null; settings?: ThumbnailSettings } = {}): void {
+  generation++;
+  controller?.abort();
+  controller = null;
+  pumping = false;
+  cacheRead = false;
+  clientOverride = options.client ?? null;
+  settings = options.settings ?? THUMBNAIL_PARAMS;
+  useGalleryStore.setState({ ...initial });
+}
+
+/** Overrides the thumbnail settings (e.g. from a URL parameter for end-to-end tests). */
+export function setThumbnailSettings(next: Partial<ThumbnailSettings>): void {
+  settings = { ...settings, ...next };
+}

@@ -1,0 +1,48 @@
+import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
+import type { RawImage } from '../../workers/dream-protocol';
+
+interface FilterThumbProps {
+  layer: string;
+  channel: number;
+  image: RawImage | undefined;
+  isSelected: boolean;
+  isFocusTarget: boolean;
+  isComputing: boolean;
+  /** Registers the cell with the gallery (IntersectionObserver, focus moves); null on unmount. */
+  cellRef: (channel: number, element: HTMLElement | null) => void;
+  onPick: (channel: number) => void;
+  onKeyDown: (event: KeyboardEvent<HTMLElement>, channel: number) => void;
+}
+
+/** One filter of the gallery: its visualisation once ready (drawn into a small canvas), else a placeholder. */
+export const FilterThumb = memo(function FilterThumb({ layer, channel, image, isSelected, isFocusTarget, isComputing, cellRef, onPick, onKeyDown }: FilterThumbProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas || !image) return;
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const ctx = canvas.getContext('2d');
+    if (ctx) ctx.putImageData(new ImageData(new Uint8ClampedArray(image.pixels), image.width, image.height), 0, 0);
+  }, [image]);
+
+  return (
+    <div
+      ref={(el) => cellRef(channel, el)}
+      role="option"
+      id={`filter-thumb-${channel}`}
+      data-testid={`filter-thumb-${channel}`}
+      data-channel={channel}
+      data-ready={image ? 'true' : 'false'}
+      aria-selected={isSelected}
+      aria-label={`Filter ${channel} of ${layer}${image ? '' : isComputing ? ', being drawn' : ', not drawn yet'}`}
+      tabIndex={isFocusTarget ? 0 : -1}
+      className={`filter-thumb${isSelected ? ' filter-thumb-selected' : ''}${isComputing ? ' filter-thumb-computing' : ''}`}
+      onClick={() => onPick(channel)}
+      onKeyDown={(e) => onKeyDown(e, channel)}
+    >
+      {image ? <canvas ref={canvasRef} className="filter-thumb-image" aria-hidden="true" /> : <span className="filter-thumb-placeholder" aria-hidden="true" />}
+      <span className="filter-thumb-label" aria-hidden="true">{channel}</span>
+    </div>
+  );
+});

@@ -88,3 +88,24 @@ export async function dreamToEnd(page: Page, octaves: number, steps: number): Pr
   await page.waitForFunction(() => ['done', 'error'].includes(window.__dreamlift!.dream().status), undefined, { timeout: 120_000 });
   expect(await page.evaluate(() => window.__dreamlift!.dream().status)).toBe('done');
 }
+
+/** Records the main thread's long tasks (ms) from the start of the page; read them with longestTask(). */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The longest main-thread task since watchLongTasks() or the last reset (ms); `reset` forgets them. */
+export function longestTask(page: Page, reset = false): Promise<number> {
+  return page.evaluate((r) => {
+    const w = window as unknown as { __longTasks: number[] };
+    const longest = Math.max(0, ...w.__longTasks);
+    if (r) w.__longTasks = [];
+    return longest;
+  }, reset);
+}

@@ -18,3 +18,14 @@ describe('gallery queue', () => {
     expect(nextChannel([8, 4, 9], 12, 2, (c) => done.has(c))).toBeNull();
   });
 });
+
+describe('thumbnail settings from the URL', () => {
+  it('reads ?thumb=SIZExSTEPS, keeping sizes the trunk can see, and ignores junk', async () => {
+    const { thumbnailSettingsFromUrl } = await import('./gallery-store');
+    const { THUMBNAIL_PARAMS } = await import('../engine/visualize/params');
+    expect(thumbnailSettingsFromUrl('?backend=wasm&thumb=48x4')).toMatchObject({ size: 48, steps: 4, learningRate: THUMBNAIL_PARAMS.learningRate });
+    expect(thumbnailSettingsFromUrl('?thumb=16x4').size).toBe(48);
+    expect(thumbnailSettingsFromUrl('?thumb=big')).toEqual(THUMBNAIL_PARAMS);
+    expect(thumbnailSettingsFromUrl('')).toEqual(THUMBNAIL_PARAMS);
+  });
+});

@@ -41,7 +41,17 @@ export interface GalleryState {
   setVisible: (channels: number[]) => void;
 }
 
-let settings: ThumbnailSettings = THUMBNAIL_PARAMS;
+/**
+ * `?thumb=SIZExSTEPS` (end-to-end tests use tiny ones) overrides the
+ * thumbnail size and steps; anything else keeps the defaults.
+ */
+export function thumbnailSettingsFromUrl(search: string): ThumbnailSettings {
+  const m = /^(\d{2,3})x(\d{1,3})$/.exec(new URLSearchParams(search).get('thumb') ?? '');
+  if (!m) return THUMBNAIL_PARAMS;
+  return { ...THUMBNAIL_PARAMS, size: Math.max(48, Number(m[1])), steps: Math.max(1, Number(m[2])) };
+}
+
+let settings: ThumbnailSettings = thumbnailSettingsFromUrl(typeof location === 'undefined' ? '' : location.search);
 let clientOverride: DreamClient | null = null;
 let controller: AbortController | null = null;
 let pumping = false;
@@ -158,9 +168,4 @@ export function resetGalleryStore(options: { client?: DreamClient | null; settin
   clientOverride = options.client ?? null;
   settings = options.settings ?? THUMBNAIL_PARAMS;
   useGalleryStore.setState({ ...initial });
-}
-
-/** Overrides the thumbnail settings (e.g. from a URL parameter for end-to-end tests). */
-export function setThumbnailSettings(next: Partial<ThumbnailSettings>): void {
-  settings = { ...settings, ...next };
 }

@@ -1,16 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { canvasFingerprint, expectBackend, tinyPhotoPng } from './helpers';
+import { canvasFingerprint, expectBackend, tinyPhotoPng, watchLongTasks } from './helpers';
 
-/** Records the main thread's long tasks (ms) from the start of the page. */
-async function watchLongTasks(page: Page) {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: number[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
 
 
 async function openTinyPhoto(page: Page) {

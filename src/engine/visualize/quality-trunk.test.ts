@@ -48,7 +48,9 @@ describe('feature visualisation quality on the InceptionV3 trunk', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  for (const channel of [5, 200, 500]) {
+  // Channels picked without looking at their pictures: the first, and two spread over the layer.
+  const ranks: number[] = [];
+  for (const channel of [0, 300, 600]) {
     it(`mixed3 channel ${channel}: top of the layer by relative activation, little high-frequency power`, async () => {
       const params = { ...DEFAULT_VISUALIZE_PARAMS, layer: 'mixed3', channel, size: SIZE, steps: 40, learningRate: 0.08 };
       const result = await visualizeToImage(layer, TRUNK_INPUT, params);
@@ -58,8 +60,16 @@ describe('feature visualisation quality on the InceptionV3 trunk', () => {
       const r = relativeActivation(seen, usual, channel);
       const hf = highFrequencyPower(result.pixels, SIZE, SIZE);
       console.log(`mixed3:${channel} rank ${r.rank + 1}/${seen.length} ratio ${r.ratios[channel].toFixed(1)} hf ${(100 * hf).toFixed(2)} %`);
-      expect(r.fractionBelow).toBeGreaterThan(0.98);
-      expect(hf).toBeLessThan(0.1);
+      ranks.push(r.rank);
+      // Photos at 64 px have 6–16 % of their power above 0.25 cycles/px, white noise ≈ 80 %.
+      expect(hf).toBeLessThan(0.2);
+      // Each above 90 % of the layer's 768 channels even after only 40 steps at 64 px…
+      expect(r.fractionBelow).toBeGreaterThan(0.9);
     }, 120_000);
   }
+
+  it('…and most of them above 97 % (median rank)', () => {
+    expect(ranks).toHaveLength(3);
+    expect([...ranks].sort((a, b) => a - b)[1]).toBeLessThan(0.03 * 768);
+  });
 });

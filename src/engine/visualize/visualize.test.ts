@@ -32,10 +32,10 @@ describe('visualizeFeature', () => {
   });
   afterAll(() => model.dispose());
 
-  it('finds the layer of any LayersModel and rejects bad parameters', () => {
+  it('finds the layer of any LayersModel and rejects bad parameters', async () => {
     expect(outputChannels(layer)).toBe(6);
     expect(() => layerOutputModel(model.trunk, 'nope')).toThrow(BadVisualizeParamsError);
-    expect(() => visualizeFeature(layer, INPUT, params({ channel: 6 })).next()).rejects.toThrow(/0 to 5/);
+    await expect(visualizeFeature(layer, INPUT, params({ channel: 6 })).next()).rejects.toThrow(/0 to 5/);
   });
 
   it('raises the chosen channel above where it starts, and is deterministic for a seed', async () => {

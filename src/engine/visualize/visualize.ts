@@ -7,7 +7,9 @@
  * Fourier coefficients scaled by 1/f (fourier-image.ts), in a decorrelated
  * colour space squashed by a sigmoid (colour.ts), and each step sees a
  * randomly padded, jittered, scaled and rotated copy (transforms.ts). Adam
- * (Kingma & Ba 2015) follows the gradient of the objective (objective.ts).
+ * (Kingma & Ba 2015) follows the gradient of the objective (objective.ts),
+ * with lucid's redirected ReLU gradients so units that start switched off
+ * can be switched on (redirected-relu.ts).
  * Deterministic for a seed: the initial spectrum and every transform come
  * from seeded generators.
  */
@@ -18,6 +20,7 @@ import type { InputMapping } from '../models/dream-model';
 import { toValidRgb } from './colour';
 import { fourierBasis, initialSpectrum, spectrumToImage, type FourierBasis } from './fourier-image';
 import type { VisualizeFrame, VisualizeParams } from './params';
+import { withRedirectedRelu } from './redirected-relu';
 import { applyTransforms, drawTransform, resize, standardTransforms } from './transforms';
 
 export { DEFAULT_VISUALIZE_PARAMS, THUMBNAIL_PARAMS } from './params';
@@ -158,12 +161,12 @@ export async function* visualizeFeature(
     for (let step = 1; step <= steps; step++) {
       check();
       const draw = drawTransform(transforms, rng);
-      const cost = optimizer.minimize(() => {
+      const cost = withRedirectedRelu(layerModel, () => optimizer.minimize(() => {
         const rgb = renderImage(s, basis);
         const seen = params.robust ? applyTransforms(rgb, transforms, draw) : rgb;
         const activation = layerModel.apply(toModelInput(seen, layerModel, input), { training: false }) as tf.Tensor;
         return tf.neg(visualizationObjective(activation, params.objective, params.channel));
-      }, true, [s]);
+      }, true, [s]));
       objective = cost ? -(await cost.data())[0] : NaN;
       cost?.dispose();
       await nextMacrotask();

@@ -9,10 +9,11 @@
  */
 import { create } from 'zustand';
 import { THUMBNAIL_PARAMS, type VisualizeParams } from '../engine/visualize/params';
+import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { RawImage } from '../workers/dream-protocol';
 import { isAbortError } from '../workers/worker-handle';
 import type { DreamClient } from '../workers/dream-client';
-import { getDreamClient, layerChannels, useDreamStore } from './dream-store';
+import { getDreamClient, getPhotoBitmap, layerChannels, useDreamStore } from './dream-store';
 import { nextChannel, wantedChannels } from './gallery-queue';
 import { useRuntimeStore } from './runtime-store';
 import { readThumbnails, thumbnailPrefix, writeThumbnail } from './thumbnail-cache';
@@ -37,9 +38,16 @@ export interface GalleryState {
   /** Channels that failed for this layer (not retried until the layer is shown again). */
   failed: number[];
   error: string | null;
+  /** "What this photo excites": the top channels of `layer` for the current photo (their thumbnails come first). */
+  excited: ExcitedChannel[] | null;
+  isFindingExcited: boolean;
   showLayer: (layer: string) => void;
   setVisible: (channels: number[]) => void;
+  findExcited: () => Promise<void>;
 }
+
+/** How many channels "what this photo excites" shows. */
+export const EXCITED_COUNT = 8;
 
 /**
  * `?thumb=SIZExSTEPS` (end-to-end tests use tiny ones) overrides the
@@ -60,7 +68,7 @@ let cacheRead = false;
 /** Incremented on every layer change; work of an older generation is dropped. */
 let generation = 0;
 
-const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null };
+const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, excited: null, isFindingExcited: false };
 
 const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings });
 const client = (): DreamClient => clientOverride ?? getDreamClient();
@@ -71,12 +79,18 @@ const isDreaming = (): boolean => {
 
 export const useGalleryStore = create<GalleryState>()((set, get) => {
   const settled = (c: number): boolean => get().thumbs[c] !== undefined || get().failed.includes(c);
+  /** The excited channels first, then what the queue policy wants. */
+  const next = (): number | null => {
+    const { excited, visible, channels } = get();
+    return excited?.map((e) => e.channel).find((c) => !settled(c)) ?? nextChannel(visible, channels, GALLERY_AHEAD, settled);
+  };
 
   /** Cancels the running thumbnail if it is no longer wanted. */
   const cancelStale = (): void => {
-    const { computing, visible, channels } = get();
+    const { computing, visible, channels, excited } = get();
     if (computing === null || !controller) return;
-    if (isDreaming() || !wantedChannels(visible, channels, GALLERY_AHEAD).includes(computing)) controller.abort();
+    const wanted = [...(excited ?? []).map((e) => e.channel), ...wantedChannels(visible, channels, GALLERY_AHEAD)];
+    if (isDreaming() || !wanted.includes(computing)) controller.abort();
   };
 
   /** Computes wanted thumbnails one at a time until none is left (or the layer changes). */
@@ -85,9 +99,9 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
     pumping = true;
     try {
       for (;;) {
-        const { layer, visible, channels } = get();
+        const { layer } = get();
         if (layer === null || isDreaming() || !cacheRead) return;
-        const channel = nextChannel(visible, channels, GALLERY_AHEAD, settled);
+        const channel = next();
         if (channel === null) return;
         const c = client();
         // A client without visualize (a stand-in) has no gallery: leave the worker alone.
@@ -139,7 +153,7 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
       generation++;
       controller?.abort();
       const channels = layerChannels(layer) ?? 0;
-      set({ layer, channels, thumbs: {}, failed: [], error: null, computing: null, progress: 0 });
+      set({ layer, channels, thumbs: {}, failed: [], error: null, computing: null, progress: 0, excited: null, isFindingExcited: false });
       const mine = generation;
       cacheRead = false;
       void readThumbnails(prefixFor(layer)).then((cached) => {
@@ -154,6 +168,31 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
       set({ visible: channels });
       cancelStale();
       void pump();
+    },
+
+    findExcited: async () => {
+      const { layer } = get();
+      const photo = getPhotoBitmap();
+      const c = client();
+      if (layer === null || !c.excites) return;
+      if (!photo) {
+        set({ error: 'Choose a photo first: the ranking is of how strongly it excites each filter.' });
+        return;
+      }
+      const mine = generation;
+      set({ isFindingExcited: true, error: null });
+      try {
+        await c.init(useRuntimeStore.getState().preference);
+        await c.loadModel();
+        const excited = await c.excites(photo, layer, EXCITED_COUNT);
+        if (mine !== generation) return;
+        set({ excited });
+        void pump();
+      } catch (error) {
+        if (mine === generation) set({ error: `Could not rank the filters: ${error instanceof Error ? error.message : String(error)}` });
+      } finally {
+        if (mine === generation) set({ isFindingExcited: false });
+      }
     },
   };
 });

@@ -3,10 +3,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { standInDreamModel } from '../engine/dream/stand-in-model';
 import { DEFAULT_VISUALIZE_PARAMS, type VisualizeParams } from '../engine/visualize/params';
 import { createDreamApi } from './dream-api';
+import type { RawImage } from './dream-protocol';
 
 const params = (over: Partial<VisualizeParams> = {}): VisualizeParams => ({
   ...DEFAULT_VISUALIZE_PARAMS, layer: 'mixed1', channel: 3, size: 16, steps: 8, ...over,
 });
+
+/** A uniform RGBA image. */
+function flat(width: number, height: number, value: number): RawImage {
+  const pixels = new Uint8ClampedArray(width * height * 4).fill(value);
+  for (let i = 3; i < pixels.length; i += 4) pixels[i] = 255;
+  return { width, height, pixels };
+}
+
+let usualLoads = 0;
 
 describe('dream api: visualize (thumbnails), called directly on the CPU backend', () => {
   const api = createDreamApi({
@@ -15,6 +25,10 @@ describe('dream api: visualize (thumbnails), called directly on the CPU backend'
       return { name: 'cpu', requested: 'cpu', fallbackReason: null, adapter: null, isSoftwareGpu: false };
     },
     loadModel: async () => standInDreamModel(),
+    usualPhotos: async () => {
+      usualLoads++;
+      return [flat(20, 20, 128), flat(24, 20, 60)];
+    },
   });
 
   beforeAll(async () => {
@@ -41,6 +55,22 @@ describe('dream api: visualize (thumbnails), called directly on the CPU backend'
     setTimeout(() => api.cancel(3), 30);
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     await expect(api.visualize!(4, params({ channel: 99 }))).rejects.toMatchObject({ name: 'BadVisualizeParamsError' });
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('excites: ranks the layer\'s channels by activation relative to the sample photos, computing those once per layer', async () => {
+    const start = tf.memory().numTensors;
+    const photo = flat(20, 20, 250);
+    const top = await api.excites!(photo, 'mixed1', 3);
+    expect(top).toHaveLength(3);
+    expect(top[0].ratio).toBeGreaterThanOrEqual(top[1].ratio);
+    expect(top[1].ratio).toBeGreaterThanOrEqual(top[2].ratio);
+    const all = await api.excites!(flat(20, 20, 250), 'mixed1', 10);
+    expect(all).toHaveLength(6);
+    expect(all.slice(0, 3)).toEqual(top);
+    expect(usualLoads).toBe(1);
+    await api.excites!(flat(20, 20, 250), 'mixed0', 2);
+    expect(usualLoads).toBe(2);
     expect(tf.memory().numTensors).toBe(start);
   });
 });

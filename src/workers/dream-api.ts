@@ -15,6 +15,7 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
 import type { DreamModel } from '../engine/models/dream-model';
+import { excitedChannels, usualActivation } from '../engine/visualize/quality';
 import { visualizeToImage } from '../engine/visualize/visualize';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
@@ -29,7 +30,12 @@ export interface DreamApiEnvironment {
   device?: DeviceWatch;
   /** Loads the trunk; called at most once unless it fails. `onProgress` gets 0..1. */
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
+  /** The photos whose activations count as usual ("what this photo excites"); absent: that feature is off. */
+  usualPhotos?(): Promise<RawImage[]>;
 }
+
+/** Side (px) of the photo views the usual activations are measured on. */
+const USUAL_SIDE = 128;
 
 export class BadPhotoError extends Error {
   override name = 'BadPhotoError';
@@ -81,6 +87,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   let modelPromise: Promise<DreamModel> | null = null;
   let modelLoadMs: number | null = null;
   const jobs = new Map<number, AbortController>();
+  /** Usual activation per layer, computed once. */
+  const usual = new Map<string, Promise<Float32Array>>();
   /** Progress listeners of whoever is waiting for the (single, shared) model download. */
   const progressListeners = new Set<(fraction: number) => void>();
 
@@ -184,6 +192,35 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       }
     },
 
+    async excites(photo, layer, top) {
+      const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+      const m = await model();
+      const layerModel = m.forLayers([layer]);
+      const toInput = (r: RawImage): tf.Tensor3D => tf.tidy(() => tf.add(tf.mul(rawToTensor(r), m.input.scale), m.input.offset) as tf.Tensor3D);
+      let typical = usual.get(layer);
+      if (!typical) {
+        const photos = env.usualPhotos;
+        if (!photos) throw new Error('no sample photos to compare with');
+        typical = photos().then(async (list) => {
+          const tensors = list.map(toInput);
+          try {
+            return await usualActivation(layerModel, tensors, USUAL_SIDE);
+          } finally {
+            tf.dispose(tensors);
+          }
+        });
+        usual.set(layer, typical);
+        typical.catch(() => usual.delete(layer));
+      }
+      const u = await typical;
+      const x = tf.tidy(() => tf.expandDims(toInput(raw), 0) as tf.Tensor4D);
+      try {
+        return await excitedChannels(layerModel, x, u, top);
+      } finally {
+        x.dispose();
+      }
+    },
+
     cancel(jobId) {
       jobs.get(jobId)?.abort();
     },
@@ -242,5 +279,13 @@ export const browserDreamEnvironment: DreamApiEnvironment = {
     const { loadDreamModel } = await import('../engine/models/dream-model');
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;
     return loadDreamModel(url, onProgress);
+  },
+  async usualPhotos() {
+    const names = ['astronaut.png', 'chelsea.png', 'rocket.jpg'];
+    return Promise.all(names.map(async (name) => {
+      const response = await fetch(new URL(`${import.meta.env.BASE_URL}samples/${name}`, self.location.href).href);
+      if (!response.ok) throw new Error(`cannot fetch the sample photo ${name} (${response.status})`);
+      return bitmapToRaw(await createImageBitmap(await response.blob()));
+    }));
   },
 };

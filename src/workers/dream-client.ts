@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
 import type { VisualizeParams } from '../engine/visualize/params';
+import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
@@ -45,6 +46,8 @@ export interface DreamClient {
   benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
   /** A feature visualisation (gallery thumbnail) in the worker; rejects with AbortError on abort. */
   visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void }): Promise<VisualizeResult>;
+  /** "What this photo excites" on a copy of `photo` (see DreamApi.excites). */
+  excites?(photo: ImageBitmap | RawImage, layer: string, top: number): Promise<ExcitedChannel[]>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -183,6 +186,18 @@ export function createDreamClient(
         },
         { signal },
       ).catch(afterFailure);
+    },
+
+    async excites(photo, layer, top) {
+      forgetIfStopped();
+      const copy: ImageBitmap | RawImage = isRawImage(photo)
+        ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
+        : await createImageBitmap(photo);
+      const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
+      return guarded((api) => {
+        const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'excites'>>>;
+        return remote.excites(Comlink.transfer(copy, transfer), layer, top);
+      });
     },
 
     async benchmarkGradient(photo, params, runs, warmup) {

@@ -7,6 +7,7 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
 import type { VisualizeParams } from '../engine/visualize/params';
+import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -95,6 +96,12 @@ export interface DreamApi extends CancellableApi {
    * after `cancel(jobId)`. Optional so stand-in APIs need not have it.
    */
   visualize?(jobId: number, params: VisualizeParams, onProgress?: (step: number, steps: number) => void): Promise<VisualizeResult>;
+  /**
+   * "What this photo excites": the `top` channels of `layer` that `photo`
+   * activates most relative to their usual activation on the sample photos
+   * (one forward pass; the usual activations are computed once per layer).
+   */
+  excites?(photo: DreamPhoto, layer: string, top: number): Promise<ExcitedChannel[]>;
   /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
   fault?(kind: WorkerFault): Promise<boolean>;
   /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../dream/jitter';
 import { onCpuCheckingEachTestForLeaks } from './cpu-no-leaks.testing';
-import { channelMeans, highFrequencyPower, photoViews, relativeActivation } from './quality';
+import { channelMeans, excitedChannels, highFrequencyPower, photoViews, relativeActivation } from './quality';
 
 describe('visualisation quality measures', () => {
   onCpuCheckingEachTestForLeaks();
@@ -56,7 +56,14 @@ describe('visualisation quality measures', () => {
     const photo = tf.fill([30, 40, 3], 0.5) as tf.Tensor3D;
     const views = photoViews(photo, 16);
     expect(views.map((v) => v.shape)).toEqual([[1, 16, 16, 3], [1, 16, 16, 3], [1, 16, 16, 3]]);
+    // Excited channels: per-channel 1×1 conv weights [1, 2] on the red value; usual [4, 1] → ratios 3/4·… sorted.
+    const w = tf.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, kernelInitializer: 'ones' });
+    const m2 = tf.model({ inputs: input, outputs: w.apply(input) as tf.SymbolicTensor });
+    const top = await excitedChannels(m2, a, [4, 1], 2); // both channels 3 on `a`: ratios 0.75 and 3
+    expect(top).toEqual([{ channel: 1, ratio: 3 }, { channel: 0, ratio: 0.75 }]);
+    expect(await excitedChannels(m2, a, [4, 1], 1)).toHaveLength(1);
     tf.dispose([a, b, photo, ...views]);
     m.dispose();
+    m2.dispose();
   });
 });

@@ -147,3 +147,22 @@ export async function usualActivation(layerModel: tf.LayersModel, photos: readon
     tf.dispose(views);
   }
 }
+
+export interface ExcitedChannel {
+  channel: number;
+  /** Mean activation on the photo / usual mean activation. */
+  ratio: number;
+}
+
+/**
+ * "What this photo excites": the layer's channels ranked by how much more the
+ * photo ([1, h, w, c] model input, not disposed) activates them than photos
+ * usually do (one forward pass), the `top` strongest first.
+ */
+export async function excitedChannels(layerModel: tf.LayersModel, photo: tf.Tensor4D, usual: ArrayLike<number>, top: number): Promise<ExcitedChannel[]> {
+  const means = await channelMeans(layerModel, [photo]);
+  const { ratios } = relativeActivation(means, usual, 0);
+  return Array.from(ratios, (ratio, channel) => ({ channel, ratio }))
+    .sort((a, b) => b.ratio - a.ratio || a.channel - b.channel)
+    .slice(0, Math.max(0, top));
+}

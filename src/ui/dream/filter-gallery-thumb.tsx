@@ -14,18 +14,22 @@ interface FilterThumbProps {
   onKeyDown: (event: KeyboardEvent<HTMLElement>, channel: number) => void;
 }
 
-/** One filter of the gallery: its visualisation once ready (drawn into a small canvas), else a placeholder. */
-export const FilterThumb = memo(function FilterThumb({ layer, channel, image, isSelected, isFocusTarget, isComputing, cellRef, onPick, onKeyDown }: FilterThumbProps) {
+/** A thumbnail's pixels in a small canvas (decorative: the surrounding control names the filter). */
+export function ThumbCanvas({ image }: { image: RawImage }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (!canvas || !image) return;
+    if (!canvas) return;
     canvas.width = image.width;
     canvas.height = image.height;
     const ctx = canvas.getContext('2d');
     if (ctx) ctx.putImageData(new ImageData(new Uint8ClampedArray(image.pixels), image.width, image.height), 0, 0);
   }, [image]);
+  return <canvas ref={canvasRef} className="filter-thumb-image" aria-hidden="true" />;
+}
 
+/** One filter of the gallery: its visualisation once ready, else a placeholder. */
+export const FilterThumb = memo(function FilterThumb({ layer, channel, image, isSelected, isFocusTarget, isComputing, cellRef, onPick, onKeyDown }: FilterThumbProps) {
   return (
     <div
       ref={(el) => cellRef(channel, el)}
@@ -41,7 +45,7 @@ export const FilterThumb = memo(function FilterThumb({ layer, channel, image, is
       onClick={() => onPick(channel)}
       onKeyDown={(e) => onKeyDown(e, channel)}
     >
-      {image ? <canvas ref={canvasRef} className="filter-thumb-image" aria-hidden="true" /> : <span className="filter-thumb-placeholder" aria-hidden="true" />}
+      {image ? <ThumbCanvas image={image} /> : <span className="filter-thumb-placeholder" aria-hidden="true" />}
       <span className="filter-thumb-label" aria-hidden="true">{channel}</span>
     </div>
   );

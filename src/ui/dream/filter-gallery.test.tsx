@@ -24,6 +24,8 @@ function stubClient() {
     run: vi.fn(),
     onCrash: () => () => undefined,
     terminate: vi.fn(),
+    excites: vi.fn(async (_photo: unknown, layer: string, top: number) =>
+      Array.from({ length: top }, (_, i) => ({ channel: layer === 'mixed0' ? 200 + i : i, ratio: 20 - i }))),
     visualize: vi.fn((params: VisualizeParams, options: { signal?: AbortSignal; onProgress?: (s: number, n: number) => void } = {}) =>
       new Promise<VisualizeResult>((resolve, reject) => {
         options.signal?.addEventListener('abort', () => reject(abortError()));
@@ -116,5 +118,24 @@ describe('FilterGallery', () => {
     act(() => useDreamStore.setState({ status: 'done' }));
     await waitFor(() => expect(client.jobs).toHaveLength(2));
     expect(client.jobs[1].params.channel).toBe(0);
+  });
+
+  it('"What does this photo excite?" lists the top eight filters, draws them first, and picks one on click', async () => {
+    const client = stubClient();
+    useDreamStore.getState().setSetting('layer', 'mixed0');
+    render(<FilterGallery />);
+    expect(screen.getByTestId('excites-run')).toBeDisabled();
+    await waitFor(() => expect(client.jobs).toHaveLength(1));
+    const bitmap = { width: 8, height: 8, close: vi.fn() } as unknown as ImageBitmap;
+    act(() => useDreamStore.getState().setPhoto({ bitmap, width: 8, height: 8, originalWidth: 8, originalHeight: 8, isScaled: false }, { file: new Blob(), name: 'p.png' }));
+    fireEvent.click(screen.getByTestId('excites-run'));
+    await waitFor(() => expect(screen.getByTestId('excites-list').children).toHaveLength(8));
+    expect(client.excites).toHaveBeenCalledWith(bitmap, 'mixed0', 8);
+    expect(screen.getByTestId('excites-item-200')).toHaveAccessibleName(/Filter 200: 20\.0 times its usual activation/);
+    // The running thumbnail (filter 0, visible) finishes; the excited ones come next, strongest first.
+    await act(async () => client.jobs[0].resolve());
+    await waitFor(() => expect(client.jobs[1]?.params.channel).toBe(200));
+    fireEvent.click(screen.getByTestId('excites-item-203'));
+    expect(useDreamStore.getState().settings.filter).toBe('203');
   });
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useDreamStore } from '../../state/dream-store';
 import { useGalleryStore } from '../../state/gallery-store';
+import { PhotoExcites } from './filter-gallery-excites';
 import { FilterThumb } from './filter-gallery-thumb';
 import './filter-gallery.css';
 
@@ -111,6 +112,7 @@ export function FilterGallery() {
       </p>
       {computing !== null ? <progress className="filter-gallery-progress" data-testid="gallery-progress" value={progress} max={1} aria-label={`Drawing filter ${computing}`} /> : null}
       {error ? <p className="dream-field-error" role="status">{error}</p> : null}
+      <PhotoExcites onPick={pick} />
       <div ref={box} className="filter-gallery-grid" role="listbox" aria-label={`Filters of ${layer}`}>
         {Array.from({ length: channels }, (_, c) => (
           <FilterThumb key={`${layer}-${c}`} layer={layer} channel={c} image={thumbs[c]} isSelected={selected === c} isFocusTarget={focusIndex === c} isComputing={computing === c} cellRef={cellRef} onPick={pick} onKeyDown={onKeyDown} />

@@ -52,4 +52,22 @@ test.describe('Filter gallery (WASM, tiny thumbnails)', () => {
     await expect(page.getByTestId('filter-thumb-0')).toHaveAttribute('data-ready', 'true', { timeout: 5_000 });
     await expect(page.getByTestId('filter-thumb-1')).toHaveAttribute('data-ready', 'true', { timeout: 5_000 });
   });
+
+  test('"What does this photo excite?" ranks eight filters of the layer for a sample photo; one click picks one', async ({ page }) => {
+    await page.goto('/?backend=wasm&thumb=48x4');
+    await page.getByTestId('tab-dream').click();
+    await page.getByTestId('max-side-select').selectOption('128');
+    await page.getByTestId('dream-sample-chelsea').click();
+    await expect(page.getByTestId('photo-info')).toContainText('128');
+    await page.getByTestId('excites-run').click();
+    const items = page.getByTestId('excites-list').getByRole('button');
+    await expect(items).toHaveCount(8, { timeout: 120_000 });
+    const first = page.getByTestId('excites-list').getByRole('button').first();
+    const channel = (await first.getAttribute('data-testid'))!.replace('excites-item-', '');
+    await expect(first).toHaveAccessibleName(new RegExp(`^Filter ${channel}: [\\d.]+ times its usual activation`));
+    // Its thumbnail is drawn before the rest of the queue.
+    await expect(first.locator('canvas')).toBeVisible({ timeout: 120_000 });
+    await first.click();
+    await expect(page.getByTestId('filter-input')).toHaveValue(channel);
+  });
 });

@@ -2,7 +2,7 @@
  * `visualize` subcommand: feature visualisation of one unit of a layer in Node.
  *
  *   npm run cli -- visualize --layer mixed4 --channel 17 --out fv.png
- *     [--size 128] [--steps 256] [--seed 1] [--objective channel|neuron|layer|negative]
+ *     [--size 128] [--steps 128] [--seed 1] [--objective channel|neuron|layer|negative]
  *     [--lr 0.05] [--decay 1] [--no-robust] [--report] [--backend wasm|cpu] [--model model.json]
  *
  * Defaults are DEFAULT_VISUALIZE_PARAMS (engine/visualize/params.ts). The
@@ -25,7 +25,7 @@ import { DEFAULT_MODEL_JSON } from './dream-command';
 import { useNodeBackend } from './node-backend';
 
 export const VISUALIZE_USAGE =
-  'usage: visualize --layer <layer> --channel <C> --out <fv.png> [--size 128] [--steps 256] [--seed 1] ' +
+  'usage: visualize --layer <layer> --channel <C> --out <fv.png> [--size 128] [--steps 128] [--seed 1] ' +
   '[--objective channel|neuron|layer|negative] [--lr 0.05] [--decay 1] [--no-robust] [--report] [--backend wasm|cpu] [--model model.json]';
 
 export interface VisualizeCommandOptions {

@@ -36,7 +36,7 @@ export const DEFAULT_VISUALIZE_PARAMS: VisualizeParams = {
   channel: 0,
   objective: 'channel',
   size: 128,
-  steps: 256,
+  steps: 128,
   learningRate: 0.05,
   decay: 1.5,
   robust: true,

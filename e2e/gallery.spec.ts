@@ -36,6 +36,12 @@ test.describe('Filter gallery (WASM, tiny thumbnails)', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('filter-input')).toHaveValue('2');
 
+    // Scrolling to the end of the rendered page renders the next one, and the queue follows.
+    await expect(page.getByTestId('filter-thumb-60')).toHaveCount(0);
+    await gallery.getByRole('listbox').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await expect(page.getByTestId('filter-thumb-60')).toHaveCount(1);
+    await expect(page.getByTestId('filter-thumb-47')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+
     const cached = await page.evaluate(() => new Promise<number>((resolve, reject) => {
       const open = indexedDB.open('dreamlift-thumbnails');
       open.onerror = () => reject(open.error);

@@ -20,6 +20,8 @@ import { readThumbnails, thumbnailPrefix, writeThumbnail } from './thumbnail-cac
 
 /** The model the thumbnails are of (part of the cache key). */
 export const GALLERY_MODEL_ID = 'inception-v3-mixed5';
+/** Bumped when the visualisation algorithm changes, so old cached thumbnails are not shown. */
+export const THUMBNAIL_ALGORITHM = 'fv1';
 /** Thumbnails computed past the last visible one. */
 export const GALLERY_AHEAD = 4;
 
@@ -70,7 +72,7 @@ let generation = 0;
 
 const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, excited: null, isFindingExcited: false };
 
-const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings });
+const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings, algorithm: THUMBNAIL_ALGORITHM });
 const client = (): DreamClient => clientOverride ?? getDreamClient();
 const isDreaming = (): boolean => {
   const s = useDreamStore.getState().status;

@@ -4,6 +4,8 @@ import type { RawImage } from '../../workers/dream-protocol';
 interface FilterThumbProps {
   layer: string;
   channel: number;
+  /** The layer's channel count (not all cells are rendered: aria-setsize tells the total). */
+  channels: number;
   image: RawImage | undefined;
   isSelected: boolean;
   isFocusTarget: boolean;
@@ -29,7 +31,7 @@ export function ThumbCanvas({ image }: { image: RawImage }) {
 }
 
 /** One filter of the gallery: its visualisation once ready, else a placeholder. */
-export const FilterThumb = memo(function FilterThumb({ layer, channel, image, isSelected, isFocusTarget, isComputing, cellRef, onPick, onKeyDown }: FilterThumbProps) {
+export const FilterThumb = memo(function FilterThumb({ layer, channel, channels, image, isSelected, isFocusTarget, isComputing, cellRef, onPick, onKeyDown }: FilterThumbProps) {
   return (
     <div
       ref={(el) => cellRef(channel, el)}
@@ -39,6 +41,8 @@ export const FilterThumb = memo(function FilterThumb({ layer, channel, image, is
       data-channel={channel}
       data-ready={image ? 'true' : 'false'}
       aria-selected={isSelected}
+      aria-setsize={channels}
+      aria-posinset={channel + 1}
       aria-label={`Filter ${channel} of ${layer}${image ? '' : isComputing ? ', being drawn' : ', not drawn yet'}`}
       tabIndex={isFocusTarget ? 0 : -1}
       className={`filter-thumb${isSelected ? ' filter-thumb-selected' : ''}${isComputing ? ' filter-thumb-computing' : ''}`}

@@ -9,6 +9,12 @@ import './filter-gallery.css';
 export const GALLERY_COLUMNS = 4;
 /** Without IntersectionObserver (old browsers, jsdom) the first cells count as visible. */
 const FALLBACK_VISIBLE = 16;
+/**
+ * Cells are rendered a page at a time, the next page when the last rows come
+ * into view (or focus moves there), so a 768-filter layer does not put 768
+ * cells in the page at once.
+ */
+export const GALLERY_PAGE = 48;
 
 /** Which cells intersect the scroll box; reports them (sorted) once per animation frame. */
 function useVisibleCells(root: React.RefObject<HTMLElement | null>, report: (channels: number[]) => void) {
@@ -54,7 +60,13 @@ export function FilterGallery() {
   const cells = useRef(new Map<number, HTMLElement>());
   const selected = /^\d+$/.test(filter.trim()) ? Number(filter.trim()) : null;
   const [focusIndex, setFocusIndex] = useState(0);
-  const observer = useVisibleCells(box, setVisible);
+  const [shown, setShown] = useState(GALLERY_PAGE);
+  const report = useCallback((visible: number[]) => {
+    setVisible(visible);
+    const last = visible.at(-1);
+    if (last !== undefined) setShown((n) => (last >= n - GALLERY_COLUMNS * 2 ? n + GALLERY_PAGE : n));
+  }, [setVisible]);
+  const observer = useVisibleCells(box, report);
 
   useEffect(() => showLayer(layer), [layer, showLayer]);
   useEffect(() => {
@@ -67,6 +79,7 @@ export function FilterGallery() {
     if (focusLayer.current === `${layer}:${channels}`) return;
     focusLayer.current = `${layer}:${channels}`;
     setFocusIndex(initialFocus);
+    setShown(Math.max(GALLERY_PAGE, Math.ceil((initialFocus + 1) / GALLERY_PAGE) * GALLERY_PAGE));
   }, [layer, channels, initialFocus]);
 
   const cellRef = useCallback((channel: number, el: HTMLElement | null) => {
@@ -98,9 +111,17 @@ export function FilterGallery() {
     e.preventDefault();
     const target = Math.max(0, Math.min(channels - 1, next));
     setFocusIndex(target);
-    const el = cells.current.get(target);
-    el?.focus();
-    el?.scrollIntoView?.({ block: 'nearest' });
+    const focus = () => {
+      const el = cells.current.get(target);
+      el?.focus();
+      el?.scrollIntoView?.({ block: 'nearest' });
+    };
+    if (cells.current.has(target)) focus();
+    else {
+      // Not rendered yet: render up to its page, then focus it.
+      setShown(Math.ceil((target + 1) / GALLERY_PAGE) * GALLERY_PAGE);
+      requestAnimationFrame(focus);
+    }
   }, [channels, pick]);
 
   const ready = Object.keys(thumbs).length;
@@ -114,8 +135,8 @@ export function FilterGallery() {
       {error ? <p className="dream-field-error" role="status">{error}</p> : null}
       <PhotoExcites onPick={pick} />
       <div ref={box} className="filter-gallery-grid" role="listbox" aria-label={`Filters of ${layer}`}>
-        {Array.from({ length: channels }, (_, c) => (
-          <FilterThumb key={`${layer}-${c}`} layer={layer} channel={c} image={thumbs[c]} isSelected={selected === c} isFocusTarget={focusIndex === c} isComputing={computing === c} cellRef={cellRef} onPick={pick} onKeyDown={onKeyDown} />
+        {Array.from({ length: Math.min(shown, channels) }, (_, c) => (
+          <FilterThumb key={`${layer}-${c}`} layer={layer} channel={c} channels={channels} image={thumbs[c]} isSelected={selected === c} isFocusTarget={focusIndex === c} isComputing={computing === c} cellRef={cellRef} onPick={pick} onKeyDown={onKeyDown} />
         ))}
       </div>
     </section>

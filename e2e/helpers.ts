@@ -99,3 +99,13 @@ export async function watchLongTasks(page: Page): Promise<void> {
     }).observe({ type: 'longtask', buffered: true });
   });
 }
+
+/** The longest main-thread task since watchLongTasks() or the last reset (ms); `reset` forgets them. */
+export function longestTask(page: Page, reset = false): Promise<number> {
+  return page.evaluate((r) => {
+    const w = window as unknown as { __longTasks: number[] };
+    const longest = Math.max(0, ...w.__longTasks);
+    if (r) w.__longTasks = [];
+    return longest;
+  }, reset);
+}

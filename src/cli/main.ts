@@ -6,6 +6,7 @@
 import { dreamCommand } from './dream-command';
 import { explainCommand } from './explain-command';
 import { filmCommand } from './film-command';
+import { visualizeCommand } from './visualize-command';
 
 export type Subcommand = (argv: readonly string[]) => Promise<number>;
 
@@ -14,6 +15,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   explain: explainCommand,
   dream: dreamCommand,
   film: filmCommand,
+  visualize: visualizeCommand,
 };
 
 /** Runs the command line; returns the exit code. */

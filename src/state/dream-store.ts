@@ -318,6 +318,11 @@ function getClient(): DreamClient {
   return client;
 }
 
+/** The Deep Dream worker's client, shared with the filter gallery (one worker, one copy of the model). */
+export function getDreamClient(): DreamClient {
+  return getClient();
+}
+
 /** The Deep Dream worker's tf.memory() and model load time (soak tests, benchmarks); null when no worker runs. */
 export async function dreamWorkerMemory(): Promise<WorkerMemory | null> {
   return (await client?.memory?.()) ?? null;

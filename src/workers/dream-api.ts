@@ -17,7 +17,9 @@ import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dre
 import { filterHeatmap } from '../engine/dream/filter-heatmap';
 import type { DreamModel } from '../engine/models/dream-model';
 import { rgbaToTensor } from '../engine/film/film';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
+import { excitedChannels, usualActivation } from '../engine/visualize/quality';
+import { visualizeToImage } from '../engine/visualize/visualize';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import type { BackendStartOptions } from './device-lost';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
@@ -32,7 +34,12 @@ export interface DreamApiEnvironment {
   device?: DeviceWatch;
   /** Loads the trunk; called at most once unless it fails. `onProgress` gets 0..1. */
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
+  /** The photos whose activations count as usual ("what this photo excites"); absent: that feature is off. */
+  usualPhotos?(): Promise<RawImage[]>;
 }
+
+/** Side (px) of the photo views the usual activations are measured on. */
+const USUAL_SIDE = 128;
 
 export class BadPhotoError extends Error {
   override name = 'BadPhotoError';
@@ -78,6 +85,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   let modelPromise: Promise<DreamModel> | null = null;
   let modelLoadMs: number | null = null;
   const jobs = new Map<number, AbortController>();
+  /** Usual activation per layer, computed once. */
+  const usual = new Map<string, Promise<Float32Array>>();
   /** Progress listeners of whoever is waiting for the (single, shared) model download. */
   const progressListeners = new Set<(fraction: number) => void>();
 
@@ -160,6 +169,56 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       }
     },
 
+    async visualize(jobId, params, onProgress): Promise<VisualizeResult> {
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      try {
+        const m = await model();
+        const started = performance.now();
+        const every = Math.max(1, Math.round(params.steps / 8));
+        const result = await visualizeToImage(m.forLayers([params.layer]), m.input, params, {
+          signal: controller.signal,
+          onProgress: (f) => {
+            if (onProgress && (f.step % every === 0 || f.step === f.steps)) void Promise.resolve(onProgress(f.step, f.steps)).catch(() => undefined);
+          },
+        });
+        const pixels = new Uint8ClampedArray(result.pixels);
+        const message: VisualizeResult = { jobId, width: result.width, height: result.height, pixels, objective: result.objective, elapsedMs: performance.now() - started };
+        return Comlink.transfer(message, [pixels.buffer]);
+      } finally {
+        jobs.delete(jobId);
+      }
+    },
+
+    async excites(photo, layer, top) {
+      const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+      const m = await model();
+      const layerModel = m.forLayers([layer]);
+      const toInput = (r: RawImage): tf.Tensor3D => tf.tidy(() => tf.add(tf.mul(rawToTensor(r), m.input.scale), m.input.offset) as tf.Tensor3D);
+      let typical = usual.get(layer);
+      if (!typical) {
+        const photos = env.usualPhotos;
+        if (!photos) throw new Error('no sample photos to compare with');
+        typical = photos().then(async (list) => {
+          const tensors = list.map(toInput);
+          try {
+            return await usualActivation(layerModel, tensors, USUAL_SIDE);
+          } finally {
+            tf.dispose(tensors);
+          }
+        });
+        usual.set(layer, typical);
+        typical.catch(() => usual.delete(layer));
+      }
+      const u = await typical;
+      const x = tf.tidy(() => tf.expandDims(toInput(raw), 0) as tf.Tensor4D);
+      try {
+        return await excitedChannels(layerModel, x, u, top);
+      } finally {
+        x.dispose();
+      }
+    },
+
     cancel(jobId) {
       jobs.get(jobId)?.abort();
     },
@@ -238,5 +297,13 @@ export const browserDreamEnvironment: DreamApiEnvironment = {
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;
     // Every shard checked against its SHA-256 before use (model-fetch.ts).
     return loadDreamModel(tf.io.http(url, { fetchFunc: builtInModelFetch(), onProgress }));
+  },
+  async usualPhotos() {
+    const names = ['astronaut.png', 'chelsea.png', 'rocket.jpg'];
+    return Promise.all(names.map(async (name) => {
+      const response = await fetch(new URL(`${import.meta.env.BASE_URL}samples/${name}`, self.location.href).href);
+      if (!response.ok) throw new Error(`cannot fetch the sample photo ${name} (${response.status})`);
+      return bitmapToRaw(await createImageBitmap(await response.blob()));
+    }));
   },
 };

@@ -10,7 +10,9 @@ import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
 import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage } from './dream-protocol';
+import type { VisualizeParams } from '../engine/visualize/params';
+import type { ExcitedChannel } from '../engine/visualize/quality';
+import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
@@ -49,6 +51,10 @@ export interface DreamClient {
   retryGpu?(): void;
   /** The filter heatmap of a copy of `photo` (see DreamApi.filterHeatmap). Rejects with AbortError on abort. */
   filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal }): Promise<FilterHeatmap>;
+  /** A feature visualisation (gallery thumbnail) in the worker; rejects with AbortError on abort. */
+  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void }): Promise<VisualizeResult>;
+  /** "What this photo excites" on a copy of `photo` (see DreamApi.excites). */
+  excites?(photo: ImageBitmap | RawImage, layer: string, top: number): Promise<ExcitedChannel[]>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -184,6 +190,31 @@ export function createDreamClient(
     },
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
+
+    visualize(params, options = {}) {
+      forgetIfStopped();
+      const { signal, onProgress } = options;
+      return handle.run<VisualizeResult>(
+        (api, jobId) => {
+          // Optional in DreamApi (for stand-ins); the real worker always has it.
+          const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'visualize'>>>;
+          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined);
+        },
+        { signal },
+      ).catch(afterFailure);
+    },
+
+    async excites(photo, layer, top) {
+      forgetIfStopped();
+      const copy: ImageBitmap | RawImage = isRawImage(photo)
+        ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
+        : await createImageBitmap(photo);
+      const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
+      return guarded((api) => {
+        const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'excites'>>>;
+        return remote.excites(Comlink.transfer(copy, transfer), layer, top);
+      });
+    },
 
     async benchmarkGradient(photo, params, runs, warmup) {
       const copy: ImageBitmap | RawImage = isRawImage(photo)

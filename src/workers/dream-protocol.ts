@@ -7,6 +7,8 @@
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { DreamParams } from '../engine/dream/params';
 import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
+import type { VisualizeParams } from '../engine/visualize/params';
+import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -61,6 +63,14 @@ export interface GradientBenchmark {
   passMs: number[];
 }
 
+/** A finished feature visualisation (a gallery thumbnail): its RGBA pixels, transferred. */
+export interface VisualizeResult extends RawImage {
+  jobId: number;
+  /** The objective's value at the last step. */
+  objective: number;
+  elapsedMs: number;
+}
+
 export interface DreamModelInfo {
   layerNames: string[];
 }
@@ -81,6 +91,18 @@ export interface DreamApi extends CancellableApi {
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
+  /**
+   * Feature visualisation of one unit of a trunk layer (gallery thumbnails):
+   * `onProgress(step, steps)` every few steps. Rejects with name 'AbortError'
+   * after `cancel(jobId)`. Optional so stand-in APIs need not have it.
+   */
+  visualize?(jobId: number, params: VisualizeParams, onProgress?: (step: number, steps: number) => void): Promise<VisualizeResult>;
+  /**
+   * "What this photo excites": the `top` channels of `layer` that `photo`
+   * activates most relative to their usual activation on the sample photos
+   * (one forward pass; the usual activations are computed once per layer).
+   */
+  excites?(photo: DreamPhoto, layer: string, top: number): Promise<ExcitedChannel[]>;
   /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
   fault?(kind: WorkerFault): Promise<boolean>;
   /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dreamObjective } from './objective';
+import { dreamObjective, visualizationObjective } from './objective';
 
 describe('dreamObjective', () => {
   beforeAll(async () => {
@@ -33,6 +33,31 @@ describe('dreamObjective', () => {
     const g = tf.grad((x: tf.Tensor) => dreamObjective([x], [1], null, 'mean'))(a);
     expect(Array.from(g.dataSync())).toEqual([0.25, 0.25, 0.25, 0.25]);
     tf.dispose([a, g]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('visualizationObjective', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('channel mean, centre neuron, whole-layer mean square and negative channel', () => {
+    const start = tf.memory().numTensors;
+    // [1, 3, 3, 2]: channel 0 = 0..8 (row-major), channel 1 = 10·(0..8)
+    const values = Array.from({ length: 9 }, (_, i) => [i, 10 * i]).flat();
+    const a = tf.tensor4d(values, [1, 3, 3, 2]);
+    const v = (t: tf.Scalar): number => {
+      const x = t.dataSync()[0];
+      t.dispose();
+      return x;
+    };
+    expect(v(visualizationObjective(a, 'channel', 1))).toBeCloseTo(40);
+    expect(v(visualizationObjective(a, 'neuron', 0))).toBeCloseTo(4); // centre (1, 1) → index 4
+    expect(v(visualizationObjective(a, 'negative', 0))).toBeCloseTo(-4);
+    // Σ i² for i = 0..8 is 204; channel 1 gives 100·204; mean over 18 values
+    expect(v(visualizationObjective(a, 'layer', 0))).toBeCloseTo((204 + 20400) / 18, 2);
+    a.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });
 });

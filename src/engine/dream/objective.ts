@@ -28,3 +28,31 @@ export function dreamObjective(activations: readonly tf.Tensor[], weights: reado
     return total;
   });
 }
+
+/**
+ * What a feature visualisation maximises (Distill "Feature Visualization",
+ * figure "Different optimization objectives"): `channel`, the mean activation
+ * of one channel over all positions; `neuron`, that channel at the centre
+ * position only; `layer`, the whole layer's mean squared activation (the Deep
+ * Dream objective); `negative`, minus the channel's mean (what it most dislikes).
+ */
+export type VisualizationObjective = 'channel' | 'neuron' | 'layer' | 'negative';
+
+export const VISUALIZATION_OBJECTIVES: readonly VisualizationObjective[] = ['channel', 'neuron', 'layer', 'negative'];
+
+/**
+ * activation: [1, h, w, c] output of the visualised layer. Returns a scalar to
+ * maximise; the caller owns it; does not dispose the activation. `channel` is
+ * ignored for `layer`. Differentiable.
+ */
+export function visualizationObjective(activation: tf.Tensor, kind: VisualizationObjective, channel: number): tf.Scalar {
+  return tf.tidy(() => {
+    if (kind === 'layer') return dreamObjective([activation], [1], null, 'l2');
+    if (kind === 'neuron') {
+      const [, h, w] = activation.shape;
+      return tf.reshape(tf.slice(activation, [0, Math.floor(h / 2), Math.floor(w / 2), channel], [1, 1, 1, 1]), []) as tf.Scalar;
+    }
+    const mean = dreamObjective([activation], [1], channel, 'mean');
+    return kind === 'negative' ? tf.neg(mean) : mean;
+  });
+}

@@ -5,6 +5,7 @@ import { DreamHistory } from '../session/dream-history';
 import { DreamControls } from './dream-controls';
 import { DreamView } from './dream-view';
 import { FilterHeatmapView } from './filter-heatmap';
+import { FilterGallery } from './filter-gallery';
 import { PhotoPicker } from './photo-picker';
 import { FilmSection } from '../film/film-section';
 import { useBackendMaxSide } from './photo-loader';
@@ -40,6 +41,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
         <aside className="card dream-side" aria-label="Photo and settings">
           <PhotoPicker isActive={isActive} />
           <DreamControls />
+          <FilterGallery />
         </aside>
         <div className="card dream-side">
           <FilterHeatmapView />

@@ -58,7 +58,9 @@ async function waitIdle(page: Page): Promise<void> {
       if (!d) return false;
       const e = d.explain();
       const dream = d.dream().status;
-      return e.status === 'idle' && dream !== 'running' && dream !== 'loading-model';
+      // The filter gallery computes thumbnails in the Dream worker while its panel is shown.
+      const gallery = d.gallery().computing;
+      return e.status === 'idle' && dream !== 'running' && dream !== 'loading-model' && gallery === null;
     },
     undefined,
     { timeout: 180_000, polling: 100 },
@@ -190,6 +192,8 @@ export async function soak(page: Page, options: SoakOptions): Promise<SoakReport
     }
   }
 
+  // At rest for the last snapshot, as for the first: on the Explain tab (the gallery stops when hidden).
+  await page.getByTestId('tab-explain').click();
   const end = await snapshot(page, t0);
   log(`end: ${JSON.stringify(end)}`);
   const growth = {

@@ -3,6 +3,7 @@
  * end-to-end tests (exact numbers instead of pixels) and for curious users in
  * the console. Plain data only; it runs nothing heavy on the main thread.
  */
+import { useGalleryStore } from '../state/gallery-store';
 import { benchmarkDreamGradient, dreamWorkerFaults, dreamWorkerMemory, useDreamStore } from '../state/dream-store';
 import { explainWorkerFaults, explainWorkerMemory, useExplainStore } from '../state/explain-store';
 import { flushSession } from '../state/persistence';
@@ -15,6 +16,8 @@ import type { WorkerMemory } from '../workers/worker-stats';
 export interface DebugHandle {
   explain: typeof useExplainStore.getState;
   dream: typeof useDreamStore.getState;
+  /** The filter gallery's queue (what it computes in the Dream worker). */
+  gallery: typeof useGalleryStore.getState;
   runtime: typeof useRuntimeStore.getState;
   /** Sets the model input directly: 784 values in [0, 1], light on dark. */
   setDigit: (pixels01: number[]) => void;
@@ -49,6 +52,7 @@ export function installDebugHandle(): void {
   window.__dreamlift = {
     explain: useExplainStore.getState,
     dream: useDreamStore.getState,
+    gallery: useGalleryStore.getState,
     runtime: useRuntimeStore.getState,
     setDigit: (pixels01) => useExplainStore.getState().setPixels(Float32Array.from(pixels01)),
     subscribeDream: useDreamStore.subscribe,

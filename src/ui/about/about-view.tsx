@@ -6,8 +6,9 @@ export function AboutView() {
     <article className="card about" aria-labelledby="about-title" data-testid="about-view">
       <h2 id="about-title">About DreamLift</h2>
       <p>
-        DreamLift lets you look inside two neural networks that recognise pictures, on your own device: nothing you draw or
-        upload leaves it.
+        DreamLift lets you look inside neural networks that recognise pictures, on your own device: nothing you draw,
+        upload or load leaves it. It comes with a digit classifier (Explain) and a photo network (Dream), and it explains
+        image classifiers of your own too (Explain → Model → Load model files…).
       </p>
 
       <h3>Explain: DeepLIFT</h3>
@@ -29,7 +30,8 @@ export function AboutView() {
           <em>against</em> it.
         </li>
         <li>
-          <span className="about-swatch about-swatch-zero" aria-hidden="true" /> Near-white pixels made no difference; the
+          <span className="about-swatch about-swatch-zero" aria-hidden="true" /> Pixels that made no difference add no
+          colour: over the digit they keep its grey, in the side-by-side view and the class tiles they are white. The
           legend gives the scale.
         </li>
         <li>
@@ -44,6 +46,11 @@ export function AboutView() {
         changes the photo, a little at each step, so that one layer of the network (or one of its filters) responds more
         strongly. Whatever that layer looks for (strokes, eyes, shells, animal faces) starts to appear in the picture. It
         works on a small copy first and then on larger ones (octaves), so the patterns grow at several sizes.
+      </p>
+      <p>
+        To see what one filter looks for on its own, the filter gallery starts from a blank picture instead of a photo and
+        changes it until that filter responds as strongly as it can. “Where does it fire?” turns the question round: it
+        uses DeepLIFT to show which parts of your photo make the filter respond.
       </p>
 
       <h3>Sources</h3>

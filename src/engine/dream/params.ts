@@ -40,6 +40,9 @@ export interface DreamParams {
   guide?: DreamGuide;
 }
 
+/** Longest side (px) a guide image is scaled down to before its features are taken (the notebook's guides were 224 px). */
+export const GUIDE_MAX_SIDE = 224;
+
 /** Defaults chosen by looking at results on the sample photos (mixed3, l2). */
 export const DEFAULT_DREAM_PARAMS: DreamParams = {
   layers: [{ name: 'mixed3', weight: 1 }],

@@ -61,3 +61,18 @@ export function guideObjective(activation: tf.Tensor, features: tf.Tensor2D): tf
     return tf.mean(tf.max(dots, 1));
   });
 }
+
+/**
+ * How much an image looks like the guide at a layer (a quality measure, not
+ * optimised): the mean over the image's positions of the best cosine
+ * similarity between its feature vector and any of the guide's. 1 = every
+ * position has a guide feature pointing the same way. Disposes neither input.
+ */
+export function guideSimilarity(activation: tf.Tensor, features: tf.Tensor2D): number {
+  return tf.tidy(() => {
+    const channels = activation.shape[activation.shape.length - 1];
+    const unit = (t: tf.Tensor2D): tf.Tensor2D => tf.div(t, tf.add(tf.norm(t, 'euclidean', 1, true), 1e-8));
+    const x = unit(tf.reshape(activation, [-1, channels]) as tf.Tensor2D);
+    return tf.mean(tf.max(tf.matMul(x, unit(features), false, true), 1)).dataSync()[0];
+  });
+}

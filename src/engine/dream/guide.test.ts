@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDreamModel, type DreamModel } from '../models/dream-model';
 import { DEFAULT_DREAM_PARAMS, deepDream, type DreamFrame, type DreamParams } from './dream';
-import { guideFeatures, guideObjective } from './guide';
+import { guideFeatures, guideObjective, guideSimilarity } from './guide';
 import { standInDreamModel } from './stand-in-model';
 
 async function collect(gen: AsyncGenerator<DreamFrame>): Promise<DreamFrame[]> {
@@ -49,6 +49,19 @@ describe('guideObjective', () => {
     const wrong = tf.zeros([2, 3]) as tf.Tensor2D;
     expect(() => guideObjective(a, wrong)).toThrow(RangeError);
     tf.dispose([a, g, value, grad, wrong]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('guideSimilarity', () => {
+  it('is the mean best cosine similarity to a guide vector', async () => {
+    await tf.setBackend('cpu');
+    const start = tf.memory().numTensors;
+    // x1 = (1, 0) points along g1 = (2, 0): 1; x2 = (1, 1) is 45° from both: 1/√2.
+    const a = tf.tensor4d([1, 0, 1, 1], [1, 2, 1, 2]);
+    const g = tf.tensor2d([2, 0, 0, 3], [2, 2]);
+    expect(guideSimilarity(a, g)).toBeCloseTo((1 + Math.SQRT1_2) / 2, 5);
+    tf.dispose([a, g]);
     expect(tf.memory().numTensors).toBe(start);
   });
 });

@@ -8,7 +8,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { GUIDE_MAX_SIDE } from '../../engine/dream/params';
 import { getGuideBitmap, layerChannels, parseFilter, useDreamStore } from '../../state/dream-store';
+import { HELP } from '../about/help-texts';
 import { decodeImageFile, flattenOnto } from '../common/decode-image';
+import { HelpTip } from '../common/help-tip';
 import { ImageDropZone } from '../common/image-drop-zone';
 import { MIN_PHOTO_SIDE, PHOTO_BACKGROUND, openFailureMessage } from './photo-loader';
 
@@ -58,9 +60,12 @@ export function GuidePicker() {
 
   return (
     <section className="dream-section" aria-labelledby="dream-guide-heading">
-      <h2 id="dream-guide-heading" className="dream-heading">
-        Guide (optional)
-      </h2>
+      <div className="dream-check-row">
+        <h2 id="dream-guide-heading" className="dream-heading">
+          Guide (optional)
+        </h2>
+        <HelpTip topic="a guided dream">{HELP.guide}</HelpTip>
+      </div>
       <p className="dream-hint muted">
         A guided dream pulls every part of the photo towards what is most similar in a guide image (its textures,
         shapes and colours as {layer} sees them). A guide applies to the whole layer: use a guide or a single

@@ -8,6 +8,8 @@ import {
   DEFAULT_SETTINGS,
   costKey,
   dreamEstimate,
+  GUIDE_WITH_FILTER_MESSAGE,
+  getGuideBitmap,
   getPhotoBitmap,
   parseFilter,
   registerFrameSink,
@@ -240,6 +242,41 @@ describe('runs', () => {
       expect.anything(),
     );
     expect(useDreamStore.getState().canvas).toEqual({ width: 128, height: 128 });
+  });
+
+  it('a guide is sent with the run, refused with a single filter (nothing lost), replaced and cleared with its bitmap closed', async () => {
+    const client = stubClient();
+    setDreamClient(client);
+    const photo = givePhoto();
+    const guide = fakeBitmap(50, 40);
+    useDreamStore.getState().setGuide({ bitmap: guide, width: 50, height: 40, originalWidth: 50, originalHeight: 40, isScaled: false }, 'stars.png');
+    expect(useDreamStore.getState().guide).toEqual({ name: 'stars.png', width: 50, height: 40 });
+    expect(getGuideBitmap()).toBe(guide);
+    useDreamStore.getState().setSetting('filter', '12');
+    await useDreamStore.getState().start();
+    expect(useDreamStore.getState().error).toBe(GUIDE_WITH_FILTER_MESSAGE);
+    expect(client.run).not.toHaveBeenCalled();
+    expect(getGuideBitmap()).toBe(guide);
+    expect(getPhotoBitmap()).toBe(photo);
+    expect(useDreamStore.getState().settings.filter).toBe('12');
+    useDreamStore.getState().setSetting('filter', '');
+    const done = useDreamStore.getState().start();
+    await flush();
+    expect(client.run).toHaveBeenCalledWith(photo, expect.objectContaining({ channel: null }), expect.objectContaining({ guide }));
+    client.runs[0]!.resolve({ jobId: 1, width: 80, height: 60, frames: 1, elapsedMs: 10, objective: 1 });
+    await done;
+    const other = fakeBitmap(30, 30);
+    const version = useDreamStore.getState().guideVersion;
+    useDreamStore.getState().setGuide({ bitmap: other, width: 30, height: 30, originalWidth: 30, originalHeight: 30, isScaled: false }, 'b.png');
+    expect(guide.close).toHaveBeenCalled();
+    expect(useDreamStore.getState().guideVersion).toBe(version + 1);
+    useDreamStore.getState().clearGuide();
+    expect(other.close).toHaveBeenCalled();
+    expect(getGuideBitmap()).toBeNull();
+    expect(useDreamStore.getState().guide).toBeNull();
+    void useDreamStore.getState().start();
+    await flush();
+    expect(client.runs[1]!.options.guide).toBeNull();
   });
 
   it('a new photo replaces the old one (closing it) and ends a run on it', async () => {

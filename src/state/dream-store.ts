@@ -103,6 +103,10 @@ export interface DreamState {
   backend: BackendInfo | null;
   /** Step costs on this device, by `${backend}:${layer}` (see costKey), measured or typical. */
   stepCosts: Record<string, StepCost>;
+  /** The guide image of a guided dream (its bitmap lives outside the state, see getGuideBitmap), or null. */
+  guide: GuideInfo | null;
+  /** Bumped whenever the guide bitmap changes, so its thumbnail redraws. */
+  guideVersion: number;
 
   setSetting: <K extends keyof DreamSettings>(key: K, value: DreamSettings[K]) => void;
   applyPreset: (id: string) => void;
@@ -120,7 +124,21 @@ export interface DreamState {
   retryModel: () => Promise<void>;
   /** Times gradient passes for the current backend and layer (once each), so the estimate is this device's. */
   calibrate: () => Promise<void>;
+  /** A guide image was decoded; the store takes ownership of its bitmap. The photo, settings and result stay. */
+  setGuide: (guide: DecodedPhoto, name: string) => void;
+  /** Removes the guide: the next dream is an ordinary one. */
+  clearGuide: () => void;
 }
+
+/** The guide image of a guided dream, as shown beside its thumbnail. */
+export interface GuideInfo {
+  name: string;
+  width: number;
+  height: number;
+}
+
+/** Why a guide and a single filter cannot run together (the guide applies to the whole layer). */
+export const GUIDE_WITH_FILTER_MESSAGE = 'A guide applies to the whole layer, so it cannot be combined with a single filter: empty the Filter field (or clear the guide) and press Start again.';
 
 /** Choices of the max side setting. */
 export const MAX_SIDE_CHOICES = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048] as const;
@@ -290,6 +308,7 @@ let client: DreamClient | null = null;
 let unsubscribeCrash: (() => void) | null = null;
 let photoBitmap: ImageBitmap | null = null;
 let photoSource: { file: Blob; name: string } | null = null;
+let guideBitmap: ImageBitmap | null = null;
 let controller: AbortController | null = null;
 /** Each start gets a new run id; frames and results of older runs are dropped. */
 let runId = 0;
@@ -385,6 +404,11 @@ export async function enlargeDream(original: ImageBitmap, result: ImageBitmap, b
   }
   enlargeClient ??= createEnlargeClient();
   return enlargeClient.enlarge(original, photoBitmap, result, background);
+}
+
+/** The guide image of a guided dream (owned by the store; do not close), or null. */
+export function getGuideBitmap(): ImageBitmap | null {
+  return guideBitmap;
 }
 
 /** The current photo at the working size (owned by the store; do not close). */
@@ -553,6 +577,8 @@ const initialData = {
   isMaxSideChosen: false,
   backend: null as BackendInfo | null,
   stepCosts: {} as Record<string, StepCost>,
+  guide: null as GuideInfo | null,
+  guideVersion: 0,
 };
 
 export const useDreamStore = create<DreamState>()((set, get) => {
@@ -650,6 +676,10 @@ export const useDreamStore = create<DreamState>()((set, get) => {
         set({ error: 'Choose a photo or a sample first (or tick “Start from noise”).' });
         return;
       }
+      if (guideBitmap && parseFilter(settings.filter, layerChannels(settings.layer)).channel !== null) {
+        set({ error: GUIDE_WITH_FILTER_MESSAGE });
+        return;
+      }
       controller?.abort();
       const mine = new AbortController();
       controller = mine;
@@ -683,7 +713,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
           else frame.bitmap.close();
           set({ progress, hasResult: true });
         };
-        const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS });
+        const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS, guide: guideBitmap });
         if (myRun !== runId) return;
         const cost = stepCostFor({ ...get(), settings });
         if (cost && result.frames > 0) {
@@ -747,6 +777,19 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       }
     },
 
+    setGuide: (decoded, name) => {
+      // A running dream has its own copy of the old guide; the new one applies from the next Start.
+      guideBitmap?.close();
+      guideBitmap = decoded.bitmap;
+      set((s) => ({ guide: { name, width: decoded.width, height: decoded.height }, guideVersion: s.guideVersion + 1, error: null }));
+    },
+
+    clearGuide: () => {
+      guideBitmap?.close();
+      guideBitmap = null;
+      set((s) => ({ guide: null, guideVersion: s.guideVersion + 1 }));
+    },
+
     retryModel: async () => {
       set((s) => ({ error: null, model: 'unloaded', modelProgress: 0, status: s.status === 'error' ? 'idle' : s.status }));
       await get().prepare();
@@ -783,6 +826,8 @@ export function resetDreamStore(): void {
   photoBitmap?.close();
   photoBitmap = null;
   photoSource = null;
+  guideBitmap?.close();
+  guideBitmap = null;
   frameSink = null;
   dropShownResult();
   useDreamStore.setState({ ...initialData });

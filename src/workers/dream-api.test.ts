@@ -155,6 +155,27 @@ describe('dream api (called directly, CPU backend, stand-in model)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('dreams guided by a guide image: other pixels than unguided with the same seed, the guide\'s features freed, bad guides refused', async () => {
+    await api.loadModel();
+    const before = tf.memory().numTensors;
+    const guide = gradientPhoto(20, 20);
+    for (let i = 0; i < guide.pixels.length; i += 4) guide.pixels.set([230, 20, 200], i);
+    const last = async (guideImage?: RawImage): Promise<Uint8ClampedArray> => {
+      const frames: DreamFrameMessage[] = [];
+      await api.dream(8, gradientPhoto(24, 24), params({ octaves: 1, steps: 2, seed: 3 }), (f) => void frames.push(f), guideImage);
+      return (frames.at(-1)!.image as RawImage).pixels;
+    };
+    const plain = await last();
+    const guided = await last({ ...guide, pixels: new Uint8ClampedArray(guide.pixels) });
+    const again = await last({ ...guide, pixels: new Uint8ClampedArray(guide.pixels) });
+    expect(guided.some((v, i) => v !== plain[i])).toBe(true);
+    expect(Array.from(again)).toEqual(Array.from(guided));
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(api.dream(9, gradientPhoto(24, 24), params({ channel: 1 }), () => undefined, gradientPhoto(20, 20))).rejects.toThrow(/guide or a filter/);
+    await expect(api.dream(9, gradientPhoto(24, 24), params(), () => undefined, gradientPhoto(3, 3))).rejects.toMatchObject({ name: 'BadGuideError' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a failed model load is retried on the next call', async () => {
     let attempts = 0;
     const flaky = createDreamApi({

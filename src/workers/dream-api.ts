@@ -13,8 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import { deepDream, makeGradientFn, type DreamParams } from '../engine/dream/dream';
+import { deepDream, makeGradientFn, validateDreamParams, type DreamParams } from '../engine/dream/dream';
 import { filterHeatmap } from '../engine/dream/filter-heatmap';
+import { guideFeatures } from '../engine/dream/guide';
 import type { DreamModel } from '../engine/models/dream-model';
 import { rgbaToTensor } from '../engine/film/film';
 import { excitedChannels, usualActivation } from '../engine/visualize/quality';
@@ -121,19 +122,33 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       return { layerNames: [...m.layerNames] };
     },
 
-    async dream(jobId, photo: DreamPhoto, params: DreamParams, onFrame): Promise<DreamResult> {
+    async dream(jobId, photo: DreamPhoto, params: DreamParams, onFrame, guide?: DreamPhoto): Promise<DreamResult> {
       // Registered before any await, so a cancel that follows this call always finds it.
       const controller = new AbortController();
       jobs.set(jobId, controller);
       let image: tf.Tensor3D | null = null;
+      let features: tf.Tensor2D | null = null;
       try {
         const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
+        const guideRaw = guide ? (isRawImage(guide) ? guide : bitmapToRaw(guide)) : null;
         const m = await model();
         image = rawToTensor(raw);
+        let run = params;
+        if (guideRaw) {
+          validateDreamParams(m, params);
+          const layer = params.layers[0]?.name ?? '';
+          const guideImage = rawToTensor(guideRaw);
+          try {
+            features = guideFeatures(m, layer, guideImage);
+          } finally {
+            guideImage.dispose();
+          }
+          run = { ...params, guide: { layer, features } };
+        }
         const started = performance.now();
         let frames = 0;
         let last: DreamFrameMessage | null = null;
-        for await (const frame of deepDream(m, image, params, controller.signal)) {
+        for await (const frame of deepDream(m, image, run, controller.signal)) {
           // A lost device yields garbage or hangs; stop at the first frame after the loss.
           if (env.device?.lostReason()) break;
           const transferable = await toTransferable(frame.pixels, frame.width, frame.height);
@@ -165,6 +180,7 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         };
       } finally {
         image?.dispose();
+        features?.dispose();
         jobs.delete(jobId);
       }
     },
@@ -278,7 +294,7 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   // Requests that overlap a lost GPU device fail as DeviceLostError, whatever they computed.
   const dreamOnDevice = api.dream;
   const loadOnDevice = api.loadModel;
-  api.dream = (jobId, photo, params, onFrame) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame));
+  api.dream = (jobId, photo, params, onFrame, guide) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame, guide));
   api.loadModel = (onProgress) => withDevice(env.device, () => loadOnDevice(onProgress));
   const heatmapOnDevice = api.filterHeatmap;
   api.filterHeatmap = (jobId, photo, params) => withDevice(env.device, () => heatmapOnDevice(jobId, photo, params));

@@ -20,9 +20,10 @@ function fakeApi(log: string[]) {
       await onProgress?.(0.5);
       return { layerNames: ['mixed3'] };
     },
-    async dream(jobId, photo, params, onFrame) {
+    async dream(jobId, photo, params, onFrame, guide) {
       const p = photo as RawImage;
       log.push(`dream ${jobId} ${p.width}x${p.height}`);
+      if (guide) log.push(`guide ${(guide as RawImage).width}x${(guide as RawImage).height} ${(guide as RawImage).pixels[0]}`);
       const message = (id: number, step: number): DreamFrameMessage => ({
         jobId: id, octave: 0, octaves: 1, step, steps: params.steps, width: p.width, height: p.height, objective: step, elapsedMs: step, image: raw(p.width, p.height, step),
       });
@@ -117,6 +118,16 @@ describe('dream client', () => {
     // The caller's photo was copied, not transferred away.
     expect(photo.pixels.length).toBe(6 * 4 * 4);
     expect(photo.pixels[0]).toBe(9);
+  });
+
+  it('sends a copy of the guide with the photo; the caller keeps its own', async () => {
+    const client = makeClient();
+    const guide = raw(5, 3, 77);
+    await client.run(raw(6, 4), { ...DEFAULT_DREAM_PARAMS, steps: 1 }, { guide });
+    expect(log.filter((l) => l.startsWith('guide'))).toEqual(['guide 5x3 77']);
+    expect(guide.pixels.length).toBe(5 * 3 * 4);
+    await client.run(raw(6, 4), { ...DEFAULT_DREAM_PARAMS, steps: 1 }, { guide: null });
+    expect(log.filter((l) => l.startsWith('guide'))).toHaveLength(1);
   });
 
   it('abort cancels the job in the worker and rejects with AbortError', async () => {

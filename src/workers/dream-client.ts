@@ -29,6 +29,8 @@ export interface DreamRunOptions {
   onFrame?: (frame: DreamFrame) => void;
   /** How long a cancelled run may take to stop before the worker is terminated (ms). */
   graceMs?: number;
+  /** A guide image (guided dream, for the single layer of `params`); a copy is sent, the caller keeps it. */
+  guide?: ImageBitmap | RawImage | null;
 }
 
 /** What the store needs from a Deep Dream client (tests pass a stub). */
@@ -59,6 +61,14 @@ export interface DreamClient {
 
 function closeImage(image: ImageBitmap | RawImage): void {
   if (!isRawImage(image)) image.close();
+}
+
+/** A copy of `image` the worker may take (the caller keeps its own), marked for transfer. */
+async function transferableCopy(image: ImageBitmap | RawImage): Promise<ImageBitmap | RawImage> {
+  const copy: ImageBitmap | RawImage = isRawImage(image)
+    ? { width: image.width, height: image.height, pixels: new Uint8ClampedArray(image.pixels) }
+    : await createImageBitmap(image);
+  return Comlink.transfer(copy, isRawImage(copy) ? [copy.pixels.buffer] : [copy]);
 }
 
 /** Raw RGBA (only where the worker could not make bitmaps) → ImageBitmap; decoding happens off the main thread. */
@@ -149,8 +159,10 @@ export function createDreamClient(
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
+      const guide = options.guide ? await transferableCopy(options.guide) : undefined;
       if (signal?.aborted) {
         closeImage(copy);
+        if (guide) closeImage(guide);
         throw abortError();
       }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
@@ -166,7 +178,7 @@ export function createDreamClient(
             if (onFrame) onFrame({ ...rest, bitmap });
             else bitmap.close();
           };
-          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive));
+          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide);
         },
         { signal, graceMs },
       ).catch(afterFailure);

@@ -84,9 +84,11 @@ export interface DreamApi extends CancellableApi {
   /**
    * Runs Deep Dream on `photo`, calling `onFrame` with each frame (the last is
    * the final image at the photo's size). Rejects with name 'AbortError' after
-   * `cancel(jobId)`, which takes effect between steps.
+   * `cancel(jobId)`, which takes effect between steps. With `guide` (an image,
+   * transferred like the photo), a guided dream of the single layer of
+   * `params`: the guide's features there are taken once, before the first step.
    */
-  dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>): Promise<DreamResult>;
+  dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>, guide?: DreamPhoto): Promise<DreamResult>;
   /** Asks job `jobId` to stop at its next step; harmless for unknown or finished jobs. */
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */

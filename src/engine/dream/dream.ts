@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type DreamModel } from '../models/dream-model';
 import { createRng, randomShift, roll, type Rng } from './jitter';
+import { guideObjective } from './guide';
 import { dreamObjective } from './objective';
 import { octaveSizes } from './octaves';
 import type { DreamFrame, DreamParams } from './params';
@@ -53,6 +54,13 @@ export function validateDreamParams(model: DreamModel, params: DreamParams): voi
       bad(`channel must be an integer from 0 to ${channels - 1} for ${params.layers[0].name}`);
     }
   }
+  if (params.guide) {
+    const { layer, features } = params.guide;
+    if (params.layers.length !== 1 || params.layers[0].name !== layer) bad(`a guide is for a single layer (${layer}): choose that layer alone`);
+    if (params.channel !== null) bad('a guide applies to the whole layer: choose a guide or a filter, not both');
+    const out = model.trunk.getLayer(layer).outputShape as number[];
+    if (features.rank !== 2 || features.shape[1] !== out[out.length - 1] || features.shape[0] < 1) bad(`the guide's features do not match ${layer}`);
+  }
   if (!Number.isInteger(params.octaves) || params.octaves < 1) bad('octaves must be a whole number ≥ 1');
   if (!(params.octaveScale >= 1)) bad('octave scale must be ≥ 1');
   if (!Number.isInteger(params.steps) || params.steps < 0) bad('steps must be a whole number ≥ 0');
@@ -68,11 +76,13 @@ export function validateDreamParams(model: DreamModel, params: DreamParams): voi
  * objective and its gradient w.r.t. a [1, h, w, 3] image in model units.
  * Exported for the benchmark (bare forward + gradient) and tests.
  */
-export function makeGradientFn(model: DreamModel, params: Pick<DreamParams, 'layers' | 'channel' | 'objective'>): (image: tf.Tensor4D) => ValueAndGradient {
+export function makeGradientFn(model: DreamModel, params: Pick<DreamParams, 'layers' | 'channel' | 'objective' | 'guide'>): (image: tf.Tensor4D) => ValueAndGradient {
   const sub = model.forLayers(params.layers.map((l) => l.name));
   const weights = params.layers.map((l) => l.weight);
+  const { guide } = params;
   const f = (x: tf.Tensor4D): tf.Scalar => {
     const out = sub.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+    if (guide) return tf.tidy(() => tf.mul(guideObjective(Array.isArray(out) ? out[0] : out, guide.features), weights[0]));
     return dreamObjective(Array.isArray(out) ? out : [out], weights, params.channel, params.objective);
   };
   const vg = tf.valueAndGrad(f);

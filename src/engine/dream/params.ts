@@ -3,6 +3,7 @@
  * so the main thread (settings, validation, progress) can use them without
  * loading it. The algorithm is in dream.ts.
  */
+import type { DreamGuide } from './guide';
 import type { ObjectiveKind } from './objective';
 
 export interface DreamParams {
@@ -30,7 +31,17 @@ export interface DreamParams {
   fromNoise: boolean;
   /** σ (px) of a Gaussian blur of the gradient before each step; 0 or absent = none. */
   gradientBlur?: number;
+  /**
+   * Guided dream: the guide image's features at the single chosen layer
+   * (guide.ts's `guideFeatures`; the caller owns and disposes them). When set,
+   * the objective is the guide's best-match dot product instead of `objective`;
+   * exclusive with a channel. Never sent to a worker (it holds a tensor).
+   */
+  guide?: DreamGuide;
 }
+
+/** Longest side (px) a guide image is scaled down to before its features are taken (the notebook's guides were 224 px). */
+export const GUIDE_MAX_SIDE = 224;
 
 /** Defaults chosen by looking at results on the sample photos (mixed3, l2). */
 export const DEFAULT_DREAM_PARAMS: DreamParams = {

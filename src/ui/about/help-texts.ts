@@ -55,6 +55,9 @@ export const HELP = {
   fromNoise:
     'Instead of a photo, start from random noise and let the network paint what the layer or filter looks for. ' +
     'This is called activation maximisation, or feature visualisation.',
+  guide:
+    'A guided dream grows what the guide image contains instead of what the layer already sees in your photo: every part of the photo moves towards the most similar part of the guide. ' +
+    'It applies to the whole layer, so leave the Filter field empty; deeper layers copy larger shapes, shallow ones textures and colours.',
 } as const;
 
 export type HelpTopic = keyof typeof HELP;

@@ -8,6 +8,8 @@ interface ImageDropZoneProps {
   label: string;
   /** Listen for paste (Ctrl+V) on the document only while the panel is visible. */
   isActive?: boolean;
+  /** The muted hint beside the button (default: drop or paste). */
+  hint?: string;
   children?: ReactNode;
 }
 
@@ -21,7 +23,7 @@ function firstImageFile(list: FileList | DataTransferItemList | null | undefined
 }
 
 /** A file picker that also accepts drag-and-drop and paste. Any file is passed on; decoding decides. */
-export function ImageDropZone({ onFile, testId, label, isActive = true, children }: ImageDropZoneProps) {
+export function ImageDropZone({ onFile, testId, label, isActive = true, hint = 'or drop / paste an image', children }: ImageDropZoneProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   const [isDragging, setIsDragging] = useState(false);
 
@@ -71,7 +73,7 @@ export function ImageDropZone({ onFile, testId, label, isActive = true, children
           if (file) onFile(file);
         }}
       />
-      <span className="muted drop-hint">or drop / paste an image</span>
+      <span className="muted drop-hint">{hint}</span>
       {children}
     </div>
   );

@@ -226,6 +226,43 @@ describe('DreamPanel', () => {
     expect(screen.queryByTestId('error-message')).not.toBeInTheDocument();
   });
 
+  it('a guide image: thumbnail and size shown, bad guides refused with the photo’s messages (nothing lost), sent with Start, cleared', async () => {
+    const user = userEvent.setup();
+    const client = stubClient();
+    render(<DreamPanel isActive />);
+    await uploadPhoto();
+    expect(screen.getByTestId('guide-none')).toBeInTheDocument();
+    fireEvent.change(screen.getByTestId('guide-upload'), { target: { files: [pngFile(400, 300, 'stars.png')] } });
+    expect(await screen.findByTestId('guide-info')).toHaveTextContent('stars.png');
+    // Scaled to the guide's 224 px.
+    expect(screen.getByTestId('guide-info')).toHaveTextContent('224×168');
+    const thumb = screen.getByTestId('guide-thumbnail') as HTMLCanvasElement;
+    expect([thumb.width, thumb.height]).toEqual([96, 72]);
+    expect(screen.getByRole('img', { name: 'Guide image: stars.png' })).toBe(thumb);
+    fireEvent.change(screen.getByTestId('guide-upload'), { target: { files: [new File([], 'empty.png', { type: 'image/png' })] } });
+    expect(await screen.findByTestId('error-message')).toHaveTextContent('The file is empty (0 bytes).');
+    fireEvent.change(screen.getByTestId('guide-upload'), { target: { files: [new File(['hello'], 'notes.txt', { type: 'text/plain' })] } });
+    await waitFor(() => expect(screen.getByTestId('error-message')).toHaveTextContent(/not an image/));
+    fireEvent.change(screen.getByTestId('guide-upload'), { target: { files: [pngFile(20, 20, 'tiny.png')] } });
+    await waitFor(() => expect(screen.getByTestId('error-message')).toHaveTextContent(/too small \(20×20 pixels\)/));
+    expect(screen.getByTestId('guide-info')).toHaveTextContent('stars.png');
+    expect(screen.getByTestId('photo-info')).toHaveTextContent('big.png');
+    await user.type(screen.getByTestId('filter-input'), '12');
+    expect(screen.getByTestId('guide-filter-note')).toBeInTheDocument();
+    await user.click(screen.getByTestId('dream-start'));
+    expect(screen.getByTestId('error-message')).toHaveTextContent(/cannot be combined with a single filter/);
+    expect(client.run).not.toHaveBeenCalled();
+    await user.clear(screen.getByTestId('filter-input'));
+    expect(screen.queryByTestId('guide-filter-note')).not.toBeInTheDocument();
+    await user.click(screen.getByTestId('dream-start'));
+    await waitFor(() => expect(client.runs).toHaveLength(1));
+    expect(client.runs[0]!.options.guide).toMatchObject({ width: 224, height: 168 });
+    client.runs[0]!.resolve({ jobId: 1, width: 512, height: 384, frames: 1, elapsedMs: 10, objective: 1 });
+    await user.click(await screen.findByTestId('guide-clear'));
+    expect(screen.queryByTestId('guide-info')).not.toBeInTheDocument();
+    expect(screen.getByTestId('guide-none')).toBeInTheDocument();
+  });
+
   it('presets set several controls at once', async () => {
     const user = userEvent.setup();
     stubClient();

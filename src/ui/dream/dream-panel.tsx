@@ -6,6 +6,7 @@ import { DreamControls } from './dream-controls';
 import { DreamView } from './dream-view';
 import { FilterHeatmapView } from './filter-heatmap';
 import { FilterGallery } from './filter-gallery';
+import { GuidePicker } from './guide-picker';
 import { PhotoPicker } from './photo-picker';
 import { FilmSection } from '../film/film-section';
 import { useBackendMaxSide } from './photo-loader';
@@ -41,6 +42,7 @@ export function DreamPanel({ isActive }: DreamPanelProps) {
         <aside className="card dream-side" aria-label="Photo and settings">
           <PhotoPicker isActive={isActive} />
           <DreamControls />
+          <GuidePicker />
           <FilterGallery />
         </aside>
         <div className="card dream-side">

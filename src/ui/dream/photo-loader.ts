@@ -15,6 +15,12 @@ export const MIN_PHOTO_SIDE = Math.max(32, TRUNK_MIN_SIDE);
 /** Transparent parts of a photo are shown, dreamt and downloaded as white (the worker drops alpha). */
 export const PHOTO_BACKGROUND = '#ffffff';
 
+/** What to tell the user when a photo (or guide) cannot be opened: decode-image's plain words, or the cause. */
+export function openFailureMessage(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  return error instanceof Error && error.name === 'BadImageError' ? detail : `The image could not be opened: ${detail}`;
+}
+
 let latest = 0;
 /** The max side the current photo was (or is being) decoded at. */
 let decodedAtMaxSide: number | null = null;
@@ -36,9 +42,7 @@ async function openPhoto(read: () => Promise<Blob>, name: string): Promise<void>
     useDreamStore.getState().setPhoto(decoded, { file, name });
   } catch (error) {
     if (mine !== latest) return;
-    const isBadImage = error instanceof Error && error.name === 'BadImageError';
-    const detail = error instanceof Error ? error.message : String(error);
-    useDreamStore.getState().photoFailed(isBadImage ? detail : `The image could not be opened: ${detail}`);
+    useDreamStore.getState().photoFailed(openFailureMessage(error));
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type PhotoReferenceKind,
   type RgbaImage,
 } from '../image/photo-preprocess';
+import { atInputSize } from './fixed-size';
 import type { InputSpec } from './model-spec';
 
 export interface PhotoExplainOptions {
@@ -72,10 +73,13 @@ function checkClass(name: string, value: number | null, numClasses: number): voi
 
 /**
  * Explains `model`'s output for `photo` (any size; resized here). The model
- * must take [1, H, W, C] as in `options.input`. Disposes everything it creates.
+ * must take [1, H, W, C] as in `options.input`, or have a dynamic H × W. Disposes
+ * everything it creates except the cached fixed-size copy (releaseFixedSize).
  */
-export async function explainPhoto(model: tf.LayersModel, photo: RgbaImage, options: PhotoExplainOptions): Promise<PhotoExplanation> {
+export async function explainPhoto(dynamicOrFixed: tf.LayersModel, photo: RgbaImage, options: PhotoExplainOptions): Promise<PhotoExplanation> {
   const spec = options.input;
+  // A dynamic-input model is explained through its copy at the chosen size (cached).
+  const model = await atInputSize(dynamicOrFixed, spec.height, spec.width);
   const numClasses = model.outputs[0]!.shape[1] as number;
   checkClass('target', options.target, numClasses);
   checkClass('contrast', options.contrast, numClasses);

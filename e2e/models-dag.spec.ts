@@ -1,0 +1,59 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mobileNetUpload, MOBILE_LABELS } from './fixtures/tiny-models';
+import { expectBackend, litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
+
+const photo = () => ({ name: 'photo.png', mimeType: 'image/png', buffer: tinyPhotoPng(40, 30) });
+
+async function loadModel(page: Page, side: number | null, name: string): Promise<void> {
+  await page.getByTestId('model-upload').setInputFiles(await mobileNetUpload(side, name));
+  await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText(name, { timeout: 90_000 });
+}
+
+/** Top-5 labels from the model's labels, the heatmap drawn, Σ C = Δt on screen. */
+async function expectExplained(page: Page): Promise<{ sum: number; delta: number }> {
+  await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('probabilities').locator('li')).toHaveCount(5);
+  for (const label of await page.getByTestId('probabilities').locator('.prob-digit').allTextContents()) expect(MOBILE_LABELS).toContain(label);
+  expect(MOBILE_LABELS).toContain((await page.getByTestId('prediction').textContent()) ?? '');
+  await expect.poll(() => litPixels(page, 'heatmap'), { timeout: 30_000 }).toBeGreaterThan(100);
+  const r = await readSumAndDelta(page);
+  expect(Math.abs(r.delta)).toBeGreaterThan(0);
+  expect(Math.abs(r.sum - r.delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(r.delta)));
+  return r;
+}
+
+test.describe('A MobileNetV2-style functional model (wasm)', () => {
+  test('Conv, BatchNorm, ReLU6, DepthwiseConv2D, residual Add, GAP: top-5, heatmap, Σ C = Δt', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expectBackend(page, 'wasm');
+    await loadModel(page, 32, 'tiny_mobilenet');
+    await expect(page.getByTestId('input-height')).toHaveValue('32');
+    await expect(page.getByTestId('input-height')).toBeDisabled();
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
+    await page.getByTestId('explain-upload').setInputFiles(photo());
+    await expectExplained(page);
+    await page.getByTestId('rule-select').selectOption('revealcancel');
+    await page.getByTestId('reference-select').selectOption('blurred');
+    await expect(page.getByTestId('heatmap')).toBeVisible();
+    await expect(async () => {
+      await expectExplained(page);
+    }).toPass({ timeout: 60_000 });
+  });
+
+  test('a dynamic input (None × None × 3, GAP): the user picks the size and the model sees it', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expectBackend(page, 'wasm');
+    await loadModel(page, null, 'tiny_mobilenet_dyn');
+    await expect(page.getByTestId('input-height')).toBeEnabled();
+    await page.getByTestId('input-height').fill('24');
+    await page.getByTestId('input-width').fill('40');
+    await page.getByTestId('explain-upload').setInputFiles(photo());
+    await expectExplained(page);
+    const seen = page.locator('figure.model-input figcaption');
+    await expect(seen).toContainText('24 × 40', { timeout: 30_000 });
+    // Another size: a new exact explanation at that size.
+    await page.getByTestId('input-height').fill('16');
+    await expect(seen).toContainText('16 × 40', { timeout: 60_000 });
+    await expectExplained(page);
+  });
+});

@@ -56,4 +56,47 @@ test.describe('A MobileNetV2-style functional model (wasm)', () => {
     await expect(seen).toContainText('16 × 40', { timeout: 60_000 });
     await expectExplained(page);
   });
+
+  test('Which filters decided on the photo model: its conv layers, bars for the explained class, Σ vs Δt, and a branch that is not a cut', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expectBackend(page, 'wasm');
+    await loadModel(page, 32, 'tiny_mobilenet_filters');
+    await page.getByTestId('explain-upload').setInputFiles(photo());
+    const { delta } = await expectExplained(page);
+    const select = page.getByTestId('filters-layer-select');
+    await expect(select.locator('option')).toHaveText([
+      'stem_conv (8 filters, 16×16)', 'expand_conv (16 filters, 16×16)', 'depthwise (16 filters, 16×16)',
+      'project_conv (8 filters, 16×16)', 'block_add (8 filters, 16×16)', 'head_conv (12 filters, 16×16)',
+    ], { timeout: 60_000 });
+    await expect(select).toHaveValue('head_conv');
+    const bars = page.getByTestId('filters-bars').getByRole('listitem');
+    await expect(bars).toHaveCount(12, { timeout: 60_000 });
+    await expect(page.getByTestId('filter-map')).toHaveCount(4);
+    const barTotal = async () => {
+      const v = await bars.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-value'))));
+      for (let i = 1; i < v.length; i++) expect(v[i - 1]!).toBeGreaterThanOrEqual(v[i]!); // largest first
+      return v.reduce((a, b) => a + b, 0);
+    };
+    expect(Math.abs((await barTotal()) - delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(delta)));
+    await expect(page.getByTestId('filters-sum-readout')).toContainText(`Δt = ${delta.toFixed(4)}`);
+    await expect(page.locator('.explain-filters')).toContainText('every path to the output passes this layer');
+
+    // The depthwise conv sits in the residual branch: its filters carry only part of Δt, and the card says so.
+    await select.selectOption('depthwise');
+    await expect(bars).toHaveCount(16, { timeout: 60_000 });
+    await expect(page.locator('.explain-filters')).toContainText('other paths bypass this layer');
+    await expect(page.getByTestId('filters-sum-readout')).toContainText(`Δt = ${delta.toFixed(4)}`);
+    expect(Math.abs((await barTotal()) - delta)).toBeGreaterThan(1e-3);
+
+    // A chosen class: the bars follow it, and the cut again sums to the panel's new Δt.
+    await select.selectOption('block_add');
+    await page.getByTestId('target-select').selectOption({ label: 'canoe' });
+    await expect(page.getByTestId('heatmap')).toHaveAttribute('aria-label', /canoe/, { timeout: 60_000 });
+    await expect(page.locator('.explain-filters')).toContainText('contributions to canoe', { timeout: 60_000 });
+    await expect(async () => {
+      const now = await readSumAndDelta(page);
+      await expect(bars).toHaveCount(8);
+      expect(Math.abs((await barTotal()) - now.delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(now.delta)));
+    }).toPass({ timeout: 60_000 });
+  });
 });

@@ -1,6 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mobileNetUpload, MOBILE_LABELS } from './fixtures/tiny-models';
-import { expectBackend, litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
+import { canvasStats, expectBackend, litPixels, readSumAndDelta, tinyPhotoPng } from './helpers';
+
+const METHODS = ['gradient', 'guided-backprop', 'gradient-x-input', 'integrated-gradients', 'deeplift-rescale', 'deeplift-revealcancel', 'deeplift-shap'];
 
 const photo = () => ({ name: 'photo.png', mimeType: 'image/png', buffer: tinyPhotoPng(40, 30) });
 
@@ -98,5 +100,28 @@ test.describe('A MobileNetV2-style functional model (wasm)', () => {
       await expect(bars).toHaveCount(8);
       expect(Math.abs((await barTotal()) - now.delta)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(now.delta)));
     }).toPass({ timeout: 60_000 });
+  });
+
+  test('Compare on the photo model: every gradient method side by side, DeepLIFT Σ = the Explain panel\'s Δt', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expectBackend(page, 'wasm');
+    await loadModel(page, 32, 'tiny_mobilenet_compare');
+    await page.getByTestId('explain-upload').setInputFiles(photo());
+    const { delta } = await expectExplained(page);
+    await page.getByTestId('tab-compare').click();
+    await expect(page.getByTestId('compare-view')).toContainText('Every method on one photo');
+    for (const method of METHODS) {
+      const item = page.getByTestId(`compare-map-${method}`);
+      await expect(item).toContainText(/Σ/, { timeout: 90_000 });
+      await expect(item).toContainText(/ms/);
+      expect((await canvasStats(page, `compare-map-${method}`)).colours, `${method} map has structure`).toBeGreaterThan(3);
+    }
+    await expect(page.getByTestId('compare-map-gradient')).toContainText('no reference, no Δt');
+    for (const method of ['deeplift-rescale', 'deeplift-revealcancel']) {
+      const text = (await page.getByTestId(`compare-map-${method}`).textContent()) ?? '';
+      const [sum, d] = (text.replace(/−/g, '-').match(/Σ (-?\d+\.\d+).*Δt (-?\d+\.\d+)/) ?? []).slice(1).map(Number);
+      expect(Math.abs(sum! - d!), text).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(d!)));
+      if (method === 'deeplift-rescale') expect(Math.abs(d! - delta)).toBeLessThanOrEqual(1.5e-3); // the same Δt as the Explain panel (3 vs 4 decimals)
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { BackendInfo, BackendPreference } from '../engine/backend';
 import * as Comlink from 'comlink';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { RgbaImage } from '../engine/image/photo-preprocess';
-import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult, PhotoFiltersParams, PhotoFiltersResult } from './explain-protocol';
+import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult, PhotoFiltersParams, PhotoFiltersResult, PhotoCompareParams, PhotoCompareResult } from './explain-protocol';
 import type { InputSpec } from '../engine/models/model-spec';
 import type { AddedModel, AddModelRequest } from './model-registry';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
@@ -58,6 +58,8 @@ export interface ExplainClient {
   photoLayers?(modelId: string, input: InputSpec, options?: ExplainRunOptions): Promise<HiddenLayerInfo[]>;
   /** Scores a conv layer's channels for a photo on a photo model; a new run aborts the old one as `explain` does. */
   photoFilters?(modelId: string, photo: RgbaImage, params: PhotoFiltersParams, options?: ExplainRunOptions): Promise<PhotoFiltersResult>;
+  /** Every attribution method on a photo on a photo model (the Compare tab). */
+  comparePhoto?(modelId: string, photo: RgbaImage, params: PhotoCompareParams, options?: ExplainRunOptions): Promise<PhotoCompareResult>;
 }
 
 /** The real worker has the optional model methods (stand-in APIs in tests may lack them). */
@@ -157,6 +159,16 @@ export function createExplainClient(
         async (api, jobId) => {
           await init(preference ?? initFor?.preference ?? 'auto');
           return full(api).photoFilters(jobId, modelId, photo, params);
+        },
+        { signal, graceMs: CANCEL_GRACE_MS },
+      ).catch(afterFailure);
+    },
+    comparePhoto(modelId, photo, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return full(api).comparePhoto(jobId, modelId, photo, params);
         },
         { signal, graceMs: CANCEL_GRACE_MS },
       ).catch(afterFailure);

@@ -9,6 +9,7 @@ import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { PhotoReferenceKind, RgbaImage } from '../engine/image/photo-preprocess';
 import type { InputSpec } from '../engine/models/model-spec';
 import type { PhotoLayerScores } from '../engine/models/photo-explain';
+import type { PhotoCompareOptions, PhotoComparison } from '../engine/models/photo-compare';
 import type { RankedClass } from '../engine/models/photo-explain';
 import type { AddedModel, AddModelRequest } from './model-registry';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
@@ -135,6 +136,13 @@ export interface PhotoFiltersResult extends PhotoLayerScores {
   modelId: string;
 }
 
+/** The Compare tab on a photo model: every method in `methods` on the photo. */
+export type PhotoCompareParams = PhotoCompareOptions;
+
+export interface PhotoCompareResult extends PhotoComparison {
+  modelId: string;
+}
+
 export interface ExplainApi extends CancellableApi {
   /** Starts the backend (once per preference; WebGPU skipped after a device loss) and begins loading the model in the background. */
   init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
@@ -159,6 +167,8 @@ export interface ExplainApi extends CancellableApi {
   photoLayers?(modelId: string, input: InputSpec): Promise<HiddenLayerInfo[]>;
   /** Scores the channels of `params.layer` for a photo on model `modelId`; cancellable like `explain`. */
   photoFilters?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoFiltersParams): Promise<PhotoFiltersResult>;
+  /** Every attribution method on a photo on model `modelId` (the Compare tab); cancel(jobId) stops it between methods. */
+  comparePhoto?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoCompareParams): Promise<PhotoCompareResult>;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
   /**

@@ -77,7 +77,7 @@ function checkClass(name: string, value: number | null, numClasses: number): voi
  * The model at the photo's input size (a dynamic-input model's cached copy),
  * the classes checked, the photo preprocessed and its references built.
  */
-async function preparePhoto(dynamicOrFixed: tf.LayersModel, photo: RgbaImage, options: PhotoExplainOptions) {
+export async function preparePhoto(dynamicOrFixed: tf.LayersModel, photo: RgbaImage, options: PhotoExplainOptions) {
   const spec = options.input;
   const model = await atInputSize(dynamicOrFixed, spec.height, spec.width);
   const numClasses = model.outputs[0]!.shape[1] as number;

@@ -172,11 +172,11 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     const mine = new AbortController();
     photoController = mine;
     set({ isComparing: true });
-    const { steps, references } = get().settings;
+    const { steps } = get().settings;
     try {
       const c = explainClient();
       if (!c.comparePhoto) throw new Error('This worker cannot compare methods on photos');
-      const result = await c.comparePhoto(modelId, photo, { ...params, steps, referenceCount: references, methods: COMPARE_METHODS }, {
+      const result = await c.comparePhoto(modelId, photo, { ...params, steps, methods: COMPARE_METHODS }, {
         signal: mine.signal, preference: useRuntimeStore.getState().preference,
       });
       if (!mine.signal.aborted) set({ photoCompare: result, ...succeeded('compare') });

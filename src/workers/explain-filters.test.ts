@@ -118,12 +118,12 @@ describe('explain worker: which filters decided on a photo model (MobileNetV2-st
     api.cancel(3);
     await expect(api.photoFilters!(3, 'dag', photo, { ...settings, layer: 'head_conv', topChannels: 1 })).rejects.toSatisfy(isAbortError);
     // The Compare tab on the same model: every method; DeepLIFT's Δt is the photo explanation's.
-    const compared = await api.comparePhoto!(4, 'dag', photo, { input, target: plain.target, contrast: null, reference: 'blurred', steps: 16, referenceCount: 2, methods: ['gradient', 'deeplift-rescale'] });
+    const compared = await api.comparePhoto!(4, 'dag', photo, { input, target: plain.target, contrast: null, reference: 'blurred', steps: 16, methods: ['gradient', 'deeplift-rescale'] });
     expect(compared.maps.map((m) => m.method)).toEqual(['gradient', 'deeplift-rescale']);
     expect(compared.maps[1]!.delta).toBeCloseTo(plain.delta, 5);
     expect(compared.maps[1]!.attributions).toHaveLength(192);
     api.cancel(5);
-    await expect(api.comparePhoto!(5, 'dag', photo, { input, target: null, contrast: null, reference: 'black', steps: 4, referenceCount: 2, methods: ['gradient'] })).rejects.toSatisfy(isAbortError);
+    await expect(api.comparePhoto!(5, 'dag', photo, { input, target: null, contrast: null, reference: 'black', steps: 4, methods: ['gradient'] })).rejects.toSatisfy(isAbortError);
     await api.removeModel!('dag');
   });
 });

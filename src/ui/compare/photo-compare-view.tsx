@@ -56,9 +56,9 @@ export function PhotoCompareView() {
         <>
           <p className="muted section-note" data-testid="compare-photo-reference">
             {spec.name}, {shown.height} × {shown.width} input. DeepLIFT, integrated gradients and gradient × input
-            measure from {REFERENCE_NAMES[shown.referenceKind] ?? shown.referenceKind}; DeepLIFT-SHAP from noisy copies of it, or
-            from the Explain panel's eight references when those are its choice (then the others use black). Each map is
-            summed over the colour channels, which leaves its Σ unchanged.
+            measure from {REFERENCE_NAMES[shown.referenceKind] ?? shown.referenceKind} (black when the Explain panel uses
+            DeepLIFT-SHAP); DeepLIFT-SHAP averages over the Explain panel's eight references (the photo blurred at four
+            scales, black with noise). Each map is summed over the colour channels, which leaves its Σ unchanged.
           </p>
           <ol className="compare-row">
             {shown.maps.map((m) => {

@@ -241,6 +241,7 @@ describe('ComparePanel on a selected photo model', () => {
     expect(screen.getByTestId('compare-map-deeplift-rescale')).toHaveTextContent('Σ 5.000 · Δt 5.000');
     expect(screen.getByTestId('compare-photo-reference')).toHaveTextContent('measure from the blurred photo');
     expect(screen.queryByTestId('erase-original')).toBeNull();
+    expect(within(screen.getByTestId('compare-export-deeplift-rescale')).getAllByRole('button').map((b) => b.textContent)).toEqual(['PNG', 'JSON', 'CSV']);
     // A new reference in the photo panel: compared again.
     act(() => usePhotoExplainStore.setState({ settings: { ...DEFAULT_PHOTO_SETTINGS, target: 2, contrast: 0, reference: 'shap' } }));
     await waitFor(() => expect(requests).toHaveLength(2));

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { colorizeAttributions, ROBUST_SCALE_QUANTILE, robustScale } from '../../engine/image/colormap';
 import { classLabel } from '../../engine/models/model-spec';
@@ -7,13 +7,15 @@ import { selectedModel, useModelsStore } from '../../state/models-store';
 import type { PhotoCompareResult } from '../../workers/explain-protocol';
 import { drawRgba, get2d } from '../explain/canvas-utils';
 import { HeatmapLegend, formatScale } from '../explain/heatmap-legend';
-import { describeCompleteness } from './compare-view';
+import { MethodItem } from './compare-view';
 
 const REFERENCE_NAMES: Record<string, string> = { black: 'black', grey: 'uniform grey', blurred: 'the blurred photo' };
 
 /** One method's map over the photo the model saw (dimmed), in the Explain panel's diverging colours. */
-function PhotoMapCanvas({ result, map, maxAbs, label }: { result: PhotoCompareResult; map: Float32Array; maxAbs: number; label: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
+function PhotoMapCanvas({ result, map, maxAbs, label, canvasRef }: {
+  result: PhotoCompareResult; map: Float32Array; maxAbs: number; label: string; canvasRef: RefObject<HTMLCanvasElement | null>;
+}) {
+  const ref = canvasRef;
   useEffect(() => {
     const ctx = get2d(ref.current);
     if (!ctx) return;
@@ -63,14 +65,7 @@ export function PhotoCompareView() {
           <ol className="compare-row">
             {shown.maps.map((m) => {
               const maxAbs = scale === 'shared' ? shared : robustScale([m.attributions]);
-              return (
-                <li key={m.method} className="compare-item" data-testid={`compare-map-${m.method}`}>
-                  <PhotoMapCanvas result={shown} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} />
-                  <strong>{METHOD_LABELS[m.method]}</strong>
-                  <span className="compare-sum">{describeCompleteness(m)}</span>
-                  <span className="muted compare-ms">{m.ms.toFixed(1)} ms{scale === 'per-map' ? ` · ±${formatScale(maxAbs)}` : ''}</span>
-                </li>
-              );
+              return <PhotoCompareItem key={m.method} result={shown} map={m} maxAbs={maxAbs} isPerMap={scale === 'per-map'} modelName={spec.name} />;
             })}
           </ol>
           <HeatmapLegend maxAbs={scale === 'shared' ? shared : null} isOverlay
@@ -81,5 +76,19 @@ export function PhotoCompareView() {
         </>
       )}
     </section>
+  );
+}
+
+/** One method's map over the photo, its completeness, cost and downloads (PNG, and the H × W scores as JSON/CSV). */
+function PhotoCompareItem({ result, map: m, maxAbs, isPerMap, modelName }: {
+  result: PhotoCompareResult; map: PhotoCompareResult['maps'][number]; maxAbs: number; isPerMap: boolean; modelName: string;
+}) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const { target, contrast } = result;
+  return (
+    <MethodItem map={m} maxAbs={maxAbs} isPerMap={isPerMap} canvasRef={canvasRef} height={result.height} width={result.width}
+      canvas={<PhotoMapCanvas result={result} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} canvasRef={canvasRef} />}
+      baseName={`${m.method}-class-${target}${contrast !== null ? `-vs-${contrast}` : ''}`}
+      meta={{ model: modelName, method: m.method, target, contrast, reference: result.referenceKind, sum: m.sum, delta: m.delta, colourScaleMaxAbs: maxAbs }} />
   );
 }

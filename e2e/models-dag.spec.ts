@@ -124,4 +124,25 @@ test.describe('A MobileNetV2-style functional model (wasm)', () => {
       if (method === 'deeplift-rescale') expect(Math.abs(d! - delta)).toBeLessThanOrEqual(1.5e-3); // the same Δt as the Explain panel (3 vs 4 decimals)
     }
   });
+
+  test('the Explain worker dies on a photo model: the message says the photo and model are kept, and the next change is explained', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await expectBackend(page, 'wasm');
+    await loadModel(page, 32, 'tiny_mobilenet_crash');
+    await page.getByTestId('explain-upload').setInputFiles(photo());
+    const before = await expectExplained(page);
+    await page.evaluate(() => window.__dreamlift!.faults.killWorker('explain', 'throw'));
+    const error = page.locator('#panel-explain').getByTestId('error-message');
+    await expect(error).toContainText(/worker stopped unexpectedly/i);
+    await expect(error).toContainText('Your photo, its last explanation and the model tiny_mobilenet_crash with its input settings are kept');
+    await expect(error).not.toContainText(/drawing/);
+    expect(await readSumAndDelta(page)).toEqual(before); // the result stays on screen
+    // The next change: a fresh worker restores the model from IndexedDB and explains the photo again.
+    await page.getByTestId('reference-select').selectOption('blurred');
+    await expect(error).toHaveCount(0, { timeout: 90_000 });
+    await expect(async () => {
+      const now = await expectExplained(page);
+      expect(now.delta).not.toBeCloseTo(before.delta, 4);
+    }).toPass({ timeout: 90_000 });
+  });
 });

@@ -9,10 +9,12 @@ import { create } from 'zustand';
 import { MAX_ERASED_PIXELS, METHOD_NAMES, type MethodName } from '../engine/attribution/method-names';
 import { createCompareClient, type CompareClient } from '../workers/compare-client';
 import type { CompareResult, EraseResult } from '../workers/compare-protocol';
-import type { ExplainParams } from '../workers/explain-protocol';
+import type { ExplainParams, PhotoCompareResult } from '../workers/explain-protocol';
+import type { PhotoReferenceKind, RgbaImage } from '../engine/image/photo-preprocess';
+import type { InputSpec } from '../engine/models/model-spec';
 import { isAbortError } from '../workers/worker-handle';
 import { referencePixels } from '../engine/image/reference';
-import { describeError } from './explain-store';
+import { describeError, explainClient } from './explain-store';
 import { useRuntimeStore } from './runtime-store';
 
 /**
@@ -46,6 +48,8 @@ export interface CompareState {
   compareReference: Float32Array | null;
   erase: EraseResult | null;
   eraseInput: Float32Array | null;
+  /** Every method on the photo of a selected photo model (run in the Explain worker, where user models live). */
+  photoCompare: PhotoCompareResult | null;
   isComparing: boolean;
   isErasing: boolean;
   error: string | null;
@@ -59,6 +63,8 @@ export interface CompareState {
   followPrediction: (probabilities: readonly number[]) => void;
   /** Runs every method on `pixels01` with the Explain panel's target/contrast/reference. */
   runCompare: (pixels01: Float32Array, params: Pick<ExplainParams, 'target' | 'contrast' | 'reference'>) => Promise<void>;
+  /** Runs every method on `photo` on photo model `modelId` with the photo panel's target/contrast/reference. */
+  runComparePhoto: (modelId: string, photo: RgbaImage, params: { input: InputSpec; target: number | null; contrast: number | null; reference: PhotoReferenceKind }) => Promise<void>;
   /** Computes the erasure curves of `pixels01` for the current original → target. */
   runErase: (pixels01: Float32Array) => Promise<void>;
   dismissError: () => void;
@@ -79,6 +85,7 @@ export const COMPARE_METHODS: MethodName[] = [...METHOD_NAMES];
 let client: CompareClient | null = null;
 let compareController: AbortController | null = null;
 let eraseController: AbortController | null = null;
+let photoController: AbortController | null = null;
 /** Which request the shown error came from, so the other kind's success does not hide it. */
 let errorSource: 'compare' | 'erase' | 'worker' | null = null;
 
@@ -117,6 +124,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   compareReference: null,
   erase: null,
   eraseInput: null,
+  photoCompare: null,
   isComparing: false,
   isErasing: false,
   error: null,
@@ -159,6 +167,29 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     }
   },
 
+  runComparePhoto: async (modelId, photo, params) => {
+    photoController?.abort();
+    const mine = new AbortController();
+    photoController = mine;
+    set({ isComparing: true });
+    const { steps } = get().settings;
+    try {
+      const c = explainClient();
+      if (!c.comparePhoto) throw new Error('This worker cannot compare methods on photos');
+      const result = await c.comparePhoto(modelId, photo, { ...params, steps, methods: COMPARE_METHODS }, {
+        signal: mine.signal, preference: useRuntimeStore.getState().preference,
+      });
+      if (!mine.signal.aborted) set({ photoCompare: result, ...succeeded('compare') });
+    } catch (e) {
+      if (!mine.signal.aborted && !isAbortError(e)) set(failed('compare', e));
+    } finally {
+      if (photoController === mine) {
+        photoController = null;
+        set({ isComparing: false });
+      }
+    }
+  },
+
   runErase: async (pixels01) => {
     eraseController?.abort();
     const mine = new AbortController();
@@ -190,11 +221,13 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
 export function resetCompareStore(): void {
   compareController?.abort();
   eraseController?.abort();
+  photoController?.abort();
   compareController = null;
   eraseController = null;
+  photoController = null;
   errorSource = null;
   useCompareStore.setState({
-    settings: DEFAULT_COMPARE_SETTINGS, compare: null, compareInput: null, compareReference: null, erase: null, eraseInput: null,
+    settings: DEFAULT_COMPARE_SETTINGS, compare: null, compareInput: null, compareReference: null, erase: null, eraseInput: null, photoCompare: null,
     isComparing: false, isErasing: false, error: null,
   });
 }

@@ -98,8 +98,17 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 /** Bumped on every captured reference, so a new capture counts as new settings. */
 let customReferenceVersion = 0;
 
+/** What the panel keeps through a worker failure, as a clause ("your drawing is kept"); the photo views register theirs. */
+let keptInput: () => string = () => 'your drawing is kept';
+
+/** Registers what the panel keeps through a worker failure in the current mode (photo-explain-store does). */
+export function setKeptInputDescription(describe: () => string): void {
+  keptInput = describe;
+}
+
 function crashMessage(message: string): string {
-  return `${message}. Your drawing is kept; the next change starts a fresh worker.`;
+  const kept = keptInput();
+  return `${message}. ${kept.charAt(0).toUpperCase()}${kept.slice(1)}; the next change starts a fresh worker.`;
 }
 
 /** Uses `next` as the worker client (tests pass a stub); null goes back to the real worker, created on demand. */
@@ -154,7 +163,7 @@ export function describeError(e: unknown): string {
     case 'WorkerCrashedError':
       return crashMessage(error.message);
     case 'DeviceLostError':
-      return `${error.message}. Switching to the next backend; your drawing is kept.`;
+      return `${error.message}. Switching to the next backend; ${keptInput()}.`;
     case 'ModelLoadError':
     case 'BackendUnavailableError':
     case 'BadImageError':

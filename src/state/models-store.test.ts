@@ -19,8 +19,8 @@ describe('model catalogue logic', () => {
     bad.name = 'BadModelError';
     expect(describeModelError(bad)).toBe('The weight file x.bin is missing');
     expect(describeModelError(new TypeError('boom'))).toBe('The model could not be loaded: boom');
-    expect(describeModelError(new Error("Kernel 'DepthwiseConv2dNativeBackpropInput' not registered for backend 'wasm'"))).toBe(
-      'The wasm backend lacks the DepthwiseConv2dNativeBackpropInput operation that explaining this model needs. Choose another backend (WebGPU, WebGL or CPU) in the header and load the model again.',
+    expect(describeModelError(new Error("Kernel 'Conv3D' not registered for backend 'wasm'"))).toBe(
+      'The wasm backend lacks the Conv3D operation that explaining this model needs. Choose another backend (WebGPU, WebGL or CPU) in the header and load the model again.',
     );
   });
 });

@@ -108,7 +108,9 @@ async function saveSpec(spec: ModelSpec): Promise<void> {
 export function describeModelError(e: unknown): string {
   const error = e instanceof Error ? e : new Error(String(e));
   if (error.name === 'BadModelError' || error.name === 'BadRequestError') return error.message;
-  // tfjs names a kernel that the active backend lacks (e.g. a depthwise convolution's gradient on WASM).
+  // tfjs names a kernel that the active backend lacks. The engine writes its own transposes where WASM lacks a
+  // gradient (depthwise convolutions included, e2e/models-dag.spec.ts), so this is a safety net for layers whose
+  // forward kernel is missing on a backend (e.g. a WebGPU build without one).
   const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(error.message);
   if (kernel) {
     return `The ${kernel[2]} backend lacks the ${kernel[1]} operation that explaining this model needs. Choose another backend (WebGPU, WebGL or CPU) in the header and load the model again.`;

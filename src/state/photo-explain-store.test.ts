@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExplainClient, ExplainRunOptions } from '../workers/explain-client';
 import type { PhotoExplainParams, PhotoExplainResult } from '../workers/explain-protocol';
-import { abortError } from '../workers/worker-handle';
-import { resetExplainStore, setExplainClient, useExplainStore } from './explain-store';
+import { DeviceLostError } from '../workers/device-lost';
+import { abortError, WorkerCrashedError } from '../workers/worker-handle';
+import { describeError, resetExplainStore, setExplainClient, useExplainStore } from './explain-store';
 import { MNIST_SPEC, useModelsStore, type ModelSpec } from './models-store';
 import { usePhotoExplainStore } from './photo-explain-store';
 
@@ -98,5 +99,35 @@ describe('photo explanations', () => {
     expect(calls.length).toBe(before + 1);
     expect(calls.at(-1)!.options.signal!.aborted).toBe(true);
     expect(usePhotoExplainStore.getState().settings.target).toBeNull();
+  });
+});
+
+describe('a worker failure says what is kept in each mode', () => {
+  it('digits: the drawing; a photo model: the photo, its explanation and the model; the photo and result stay', async () => {
+    const calls: Call[] = [];
+    let crash: ((e: WorkerCrashedError) => void) | null = null;
+    setExplainClient({ ...pendingClient(calls), onCrash: (listener) => { crash = listener; return () => undefined; } });
+    const crashNow = () => crash!(new WorkerCrashedError('The explain worker stopped unexpectedly'));
+
+    crashNow();
+    expect(useExplainStore.getState().error).toBe('The explain worker stopped unexpectedly. Your drawing is kept; the next change starts a fresh worker.');
+
+    useModelsStore.setState({ models: [MNIST_SPEC, SPEC], selectedId: SPEC.id });
+    crashNow();
+    expect(useExplainStore.getState().error).toBe('The explain worker stopped unexpectedly. The model tiny and its input settings are kept; the next change starts a fresh worker.');
+
+    usePhotoExplainStore.getState().setPhoto(photo(90));
+    await flush();
+    calls.at(-1)!.resolve(result(4));
+    await flush();
+    crashNow();
+    const error = useExplainStore.getState().error!;
+    expect(error).toBe('The explain worker stopped unexpectedly. Your photo, its last explanation and the model tiny with its input settings are kept; the next change starts a fresh worker.');
+    expect(error).not.toMatch(/drawing/);
+    expect(usePhotoExplainStore.getState().photo?.rgba[0]).toBe(90);
+    expect(usePhotoExplainStore.getState().result?.target).toBe(4);
+    expect(describeError(new DeviceLostError('The GPU device was lost'))).toBe(
+      'The GPU device was lost. Switching to the next backend; your photo, its last explanation and the model tiny with its input settings are kept.',
+    );
   });
 });

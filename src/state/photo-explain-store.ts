@@ -10,7 +10,7 @@ import { create } from 'zustand';
 import type { PhotoReferenceKind, RgbaImage } from '../engine/image/photo-preprocess';
 import type { ExplainRule, PhotoExplainResult } from '../workers/explain-protocol';
 import { isAbortError } from '../workers/worker-handle';
-import { describeError, explainClient, useExplainStore } from './explain-store';
+import { describeError, explainClient, setKeptInputDescription, useExplainStore } from './explain-store';
 import { MNIST_SPEC, selectedModel, useModelsStore, type ModelSpec } from './models-store';
 import { useRuntimeStore } from './runtime-store';
 
@@ -115,3 +115,13 @@ useModelsStore.subscribe((state, previous) => {
 useRuntimeStore.subscribe((state, previous) => {
   if (state.preference !== previous.preference && usePhotoExplainStore.getState().photo) void usePhotoExplainStore.getState().explainNow();
 });
+
+/** What a worker failure leaves the user: the drawing on the digit model; the photo, its result and the model's settings on a photo model. */
+export function keptInputDescription(): string {
+  const model = selectedModel(useModelsStore.getState());
+  if (model.id === MNIST_SPEC.id) return 'your drawing is kept';
+  const { photo, result } = usePhotoExplainStore.getState();
+  if (!photo) return `the model ${model.name} and its input settings are kept`;
+  return `your photo${result ? ', its last explanation' : ''} and the model ${model.name} with its input settings are kept`;
+}
+setKeptInputDescription(keptInputDescription);

@@ -19,8 +19,9 @@ import { deepLiftLayerScores } from '../engine/deeplift/layer-scores';
 import { MNIST_PIXELS, MNIST_SIDE, uploadToInk } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
 import { ModelLoadError } from '../engine/models/dream-model';
-import { explainPhoto } from '../engine/models/photo-explain';
-import { MNIST_MODEL_ID, type ExplainApi, type ExplainParams, type ExplainResult, type FiltersParams, type FiltersResult, type PhotoExplainResult } from './explain-protocol';
+import { comparePhotoMethods } from '../engine/models/photo-compare';
+import { explainPhoto, photoConvLayers, photoLayerScores } from '../engine/models/photo-explain';
+import { MNIST_MODEL_ID, type ExplainApi, type ExplainParams, type ExplainResult, type FiltersParams, type FiltersResult, type PhotoCompareResult, type PhotoExplainResult, type PhotoFiltersResult } from './explain-protocol';
 import { browserModelEnvironment, createModelRegistry, type ModelRegistryEnvironment } from './model-registry';
 import type { BackendStartOptions } from './device-lost';
 import { abortError } from './worker-handle';
@@ -83,6 +84,8 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   let modelBackend: string | null = null;
   let modelLoadMs: number | null = null;
   const cancelled = new Set<number>();
+  /** Long jobs (a photo compare runs several methods) that cancel() interrupts midway. */
+  const running = new Map<number, AbortController>();
   const activeBackend = () => (env.activeBackend ? env.activeBackend() : tf.getBackend());
 
   const getModel = (): Promise<tf.LayersModel> => {
@@ -268,7 +271,45 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
       return Comlink.transfer(result, [r.pixelContributions.buffer, r.seen.buffer]);
     },
 
+    async photoLayers(modelId, input) {
+      await (backend ?? api.init('auto'));
+      const layers = await photoConvLayers(await needRegistry().get(modelId), input);
+      return layers.map(({ name, className, shape, isCut }) => ({ name, className, shape, isCut }));
+    },
+
+    async photoFilters(jobId, modelId, photo, params): Promise<PhotoFiltersResult> {
+      throwIfCancelled(jobId);
+      await (backend ?? api.init('auto'));
+      const net = await needRegistry().get(modelId);
+      throwIfCancelled(jobId);
+      const r = await photoLayerScores(net, photo, params);
+      throwIfCancelled(jobId);
+      const result: PhotoFiltersResult = { ...r, modelId };
+      return Comlink.transfer(result, [r.channelContributions.buffer, ...r.topInputMaps.map((m) => m.buffer)]);
+    },
+
+    async comparePhoto(jobId, modelId, photo, params): Promise<PhotoCompareResult> {
+      throwIfCancelled(jobId);
+      await (backend ?? api.init('auto'));
+      const net = await needRegistry().get(modelId);
+      throwIfCancelled(jobId);
+      const controller = new AbortController();
+      running.set(jobId, controller);
+      try {
+        const r = await comparePhotoMethods(net, photo, params, controller.signal);
+        if (controller.signal.aborted) throw abortError(`Explain job ${jobId} was cancelled`);
+        const result: PhotoCompareResult = { ...r, modelId };
+        return Comlink.transfer(result, [r.seen.buffer, ...r.maps.map((m) => m.attributions.buffer)]);
+      } catch (e) {
+        if (controller.signal.aborted) throw abortError(`Explain job ${jobId} was cancelled`);
+        throw e;
+      } finally {
+        running.delete(jobId);
+      }
+    },
+
     cancel(jobId) {
+      running.get(jobId)?.abort();
       cancelled.add(jobId);
       // Forget cancels of jobs that already finished, so the set cannot grow without bound.
       if (cancelled.size > 64) cancelled.delete(cancelled.values().next().value!);
@@ -295,6 +336,10 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
   api.filters = (jobId, pixels01, params) => withDevice(env.device, () => filtersOnDevice(jobId, pixels01, params));
   const explainPhotoOnDevice = api.explainPhoto!;
   api.explainPhoto = (jobId, modelId, photo, params) => withDevice(env.device, () => explainPhotoOnDevice(jobId, modelId, photo, params));
+  const comparePhotoOnDevice = api.comparePhoto!;
+  api.comparePhoto = (jobId, modelId, photo, params) => withDevice(env.device, () => comparePhotoOnDevice(jobId, modelId, photo, params));
+  const photoFiltersOnDevice = api.photoFilters!;
+  api.photoFilters = (jobId, modelId, photo, params) => withDevice(env.device, () => photoFiltersOnDevice(jobId, modelId, photo, params));
   return api;
 }
 

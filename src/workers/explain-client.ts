@@ -8,7 +8,8 @@ import type { BackendInfo, BackendPreference } from '../engine/backend';
 import * as Comlink from 'comlink';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { RgbaImage } from '../engine/image/photo-preprocess';
-import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult } from './explain-protocol';
+import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult, PhotoFiltersParams, PhotoFiltersResult, PhotoCompareParams, PhotoCompareResult } from './explain-protocol';
+import type { InputSpec } from '../engine/models/model-spec';
 import type { AddedModel, AddModelRequest } from './model-registry';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
@@ -53,6 +54,12 @@ export interface ExplainClient {
   removeModel?(id: string): Promise<void>;
   /** Explains a photo (RGBA, copied) on a photo model. Rejects with AbortError on abort. */
   explainPhoto?(modelId: string, photo: RgbaImage, params: PhotoExplainParams, options?: ExplainRunOptions): Promise<PhotoExplainResult>;
+  /** The conv layers of a photo model at an input size ("Which filters decided"). */
+  photoLayers?(modelId: string, input: InputSpec, options?: ExplainRunOptions): Promise<HiddenLayerInfo[]>;
+  /** Scores a conv layer's channels for a photo on a photo model; a new run aborts the old one as `explain` does. */
+  photoFilters?(modelId: string, photo: RgbaImage, params: PhotoFiltersParams, options?: ExplainRunOptions): Promise<PhotoFiltersResult>;
+  /** Every attribution method on a photo on a photo model (the Compare tab). */
+  comparePhoto?(modelId: string, photo: RgbaImage, params: PhotoCompareParams, options?: ExplainRunOptions): Promise<PhotoCompareResult>;
 }
 
 /** The real worker has the optional model methods (stand-in APIs in tests may lack them). */
@@ -136,6 +143,32 @@ export function createExplainClient(
         async (api, jobId) => {
           await init(preference ?? initFor?.preference ?? 'auto');
           return full(api).explainPhoto(jobId, modelId, photo, params);
+        },
+        { signal, graceMs: CANCEL_GRACE_MS },
+      ).catch(afterFailure);
+    },
+    photoLayers(modelId, input, options = {}) {
+      return handle.run(async (api) => {
+        await init(options.preference ?? initFor?.preference ?? 'auto');
+        return full(api).photoLayers(modelId, input);
+      }).catch(afterFailure);
+    },
+    photoFilters(modelId, photo, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return full(api).photoFilters(jobId, modelId, photo, params);
+        },
+        { signal, graceMs: CANCEL_GRACE_MS },
+      ).catch(afterFailure);
+    },
+    comparePhoto(modelId, photo, params, options = {}) {
+      const { signal, preference } = options;
+      return handle.run(
+        async (api, jobId) => {
+          await init(preference ?? initFor?.preference ?? 'auto');
+          return full(api).comparePhoto(jobId, modelId, photo, params);
         },
         { signal, graceMs: CANCEL_GRACE_MS },
       ).catch(afterFailure);

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemIO } from '../engine/models/fs-io';
+import { modelFiles, tinyMobileNet } from '../engine/models/testing/tiny-models';
 import { createExplainApi } from './explain-api';
 import type { FiltersParams } from './explain-protocol';
 import { isAbortError } from './worker-handle';
@@ -78,5 +79,51 @@ describe.skipIf(!existsSync(modelPath))('explain worker: which filters decided (
     await expect(api.filters!(5, three(), params({ layer: 'dense1' }))).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/no convolutional layer named "dense1"/) });
     api.cancel(6);
     await expect(api.filters!(6, three(), params())).rejects.toSatisfy(isAbortError);
+  });
+});
+
+describe('explain worker: which filters decided on a photo model (MobileNetV2-style DAG)', () => {
+  it('lists its conv layers at the chosen size and scores a photo with Σ over a cut = the photo explanation\'s Δt; compares methods; cancellable', async () => {
+    await tf.setBackend('cpu');
+    const api = createExplainApi({
+      startBackend: async () => ({ name: 'cpu', requested: 'cpu', fallbackReason: null, adapter: null, isSoftwareGpu: false }),
+      loadModel: () => Promise.reject(new Error('not used')),
+      models: () => ({
+        loadBuiltin: () => null,
+        persist: async () => undefined,
+        restore: () => Promise.reject(new Error('not kept')),
+        forget: async () => undefined,
+        activeBackend: () => 'cpu',
+      }),
+    });
+    await api.init('cpu');
+    const built = tinyMobileNet(null, 4);
+    const files = await modelFiles(built);
+    built.dispose();
+    const added = await api.addModel!({ id: 'dag', files });
+    const input = { ...added.input, height: 12, width: 16 };
+    const layers = await api.photoLayers!('dag', input);
+    expect(layers.map((l) => l.name)).toEqual(['stem_conv', 'expand_conv', 'depthwise', 'project_conv', 'block_add', 'head_conv']);
+    expect(layers.find((l) => l.name === 'depthwise')).toEqual({ name: 'depthwise', className: 'DepthwiseConv2D', shape: [6, 8, 16], isCut: false });
+    const photo = { rgba: Uint8ClampedArray.from({ length: 20 * 14 * 4 }, (_, i) => (i * 53) % 256), width: 20, height: 14 };
+    const settings = { input, rule: 'rescale', target: null, contrast: null, softmaxNormalize: false, reference: 'blurred' } as const;
+    const plain = await api.explainPhoto!(1, 'dag', photo, settings);
+    const before = tf.memory().numTensors;
+    const r = await api.photoFilters!(2, 'dag', photo, { ...settings, target: plain.target, layer: 'block_add', topChannels: 2 });
+    expect(r).toMatchObject({ modelId: 'dag', layer: 'block_add', isCut: true, height: 12, width: 16, target: plain.target });
+    expect(r.delta).toBeCloseTo(plain.delta, 5);
+    expect(Math.abs(sum(r.channelContributions) - plain.delta)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(plain.delta)));
+    expect(r.topInputMaps.map((m) => m.length)).toEqual([192, 192]);
+    expect(tf.memory().numTensors).toBe(before);
+    api.cancel(3);
+    await expect(api.photoFilters!(3, 'dag', photo, { ...settings, layer: 'head_conv', topChannels: 1 })).rejects.toSatisfy(isAbortError);
+    // The Compare tab on the same model: every method; DeepLIFT's Δt is the photo explanation's.
+    const compared = await api.comparePhoto!(4, 'dag', photo, { input, target: plain.target, contrast: null, reference: 'blurred', steps: 16, methods: ['gradient', 'deeplift-rescale'] });
+    expect(compared.maps.map((m) => m.method)).toEqual(['gradient', 'deeplift-rescale']);
+    expect(compared.maps[1]!.delta).toBeCloseTo(plain.delta, 5);
+    expect(compared.maps[1]!.attributions).toHaveLength(192);
+    api.cancel(5);
+    await expect(api.comparePhoto!(5, 'dag', photo, { input, target: null, contrast: null, reference: 'black', steps: 4, methods: ['gradient'] })).rejects.toSatisfy(isAbortError);
+    await api.removeModel!('dag');
   });
 });

@@ -8,6 +8,8 @@ import type { ReferenceSpec } from '../engine/image/reference';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { PhotoReferenceKind, RgbaImage } from '../engine/image/photo-preprocess';
 import type { InputSpec } from '../engine/models/model-spec';
+import type { PhotoLayerScores } from '../engine/models/photo-explain';
+import type { PhotoCompareOptions, PhotoComparison } from '../engine/models/photo-compare';
 import type { RankedClass } from '../engine/models/photo-explain';
 import type { AddedModel, AddModelRequest } from './model-registry';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
@@ -123,6 +125,24 @@ export interface FiltersResult {
   sum: number;
 }
 
+/** "Which filters decided" on a photo model: the photo explanation's settings plus the layer. */
+export interface PhotoFiltersParams extends PhotoExplainParams {
+  layer: string;
+  topChannels: number;
+}
+
+/** Like FiltersResult; the maps are of the model's input (height × width), summed over colour channels. */
+export interface PhotoFiltersResult extends PhotoLayerScores {
+  modelId: string;
+}
+
+/** The Compare tab on a photo model: every method in `methods` on the photo. */
+export type PhotoCompareParams = PhotoCompareOptions;
+
+export interface PhotoCompareResult extends PhotoComparison {
+  modelId: string;
+}
+
 export interface ExplainApi extends CancellableApi {
   /** Starts the backend (once per preference; WebGPU skipped after a device loss) and begins loading the model in the background. */
   init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
@@ -143,6 +163,12 @@ export interface ExplainApi extends CancellableApi {
   removeModel?(id: string): Promise<void>;
   /** Explains a photo on the model `modelId` (loaded from IndexedDB on first use). Cancellable like `explain`. */
   explainPhoto?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoExplainParams): Promise<PhotoExplainResult>;
+  /** The conv layers of photo model `modelId` at the input size of `input`. */
+  photoLayers?(modelId: string, input: InputSpec): Promise<HiddenLayerInfo[]>;
+  /** Scores the channels of `params.layer` for a photo on model `modelId`; cancellable like `explain`. */
+  photoFilters?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoFiltersParams): Promise<PhotoFiltersResult>;
+  /** Every attribution method on a photo on model `modelId` (the Compare tab); cancel(jobId) stops it between methods. */
+  comparePhoto?(jobId: number, modelId: string, photo: RgbaImage, params: PhotoCompareParams): Promise<PhotoCompareResult>;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
   memory(): Promise<WorkerMemory>;
   /**

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainPhoto } from '../engine/models/photo-explain';
-import { modelFiles, textFile, tinyPhotoModel, unsupportedLayerModel } from '../engine/models/testing/tiny-models';
+import { modelFiles, textFile, tinyMobileNet, tinyPhotoModel, unsupportedLayerModel } from '../engine/models/testing/tiny-models';
 import { createModelRegistry, type ModelRegistryEnvironment } from './model-registry';
 
 /** An environment that keeps models in memory, as IndexedDB does in the browser. */
@@ -103,5 +104,43 @@ describe('model registry', () => {
     ok.dispose();
     await expect(registry.add({ id: 'c', files })).rejects.toThrow('labels.json has 2 labels, but the model has 6 outputs');
     expect(env.kept.size).toBe(0);
+  });
+});
+
+describe('a MobileNetV2-style functional model on WASM', () => {
+  it('loads (Conv, BN, ReLU6, DepthwiseConv2D, Add, GAP), fixed and dynamic, and explains a photo with Σ C = Δt', async () => {
+    await tf.setBackend('wasm');
+    const start = tf.memory().numTensors;
+    const at32: Float32Array[] = [];
+    try {
+      for (const side of [32, null]) {
+        const built = tinyMobileNet(side, 6);
+        const files = await modelFiles(built);
+        built.dispose();
+        const env = memoryEnvironment();
+        env.backend = 'wasm';
+        const registry = createModelRegistry(env);
+        const added = await registry.add({ id: 'm', files });
+        expect(added.input).toMatchObject({ channels: 3, isDynamic: side === null, height: side ?? 224, width: side ?? 224 });
+        const model = await registry.get('m');
+        const input = { ...added.input, height: 24, width: 20 };
+        for (const rule of ['rescale', 'revealcancel'] as const) {
+          const r = await explainPhoto(model, photo(), { input: side === null ? input : added.input, rule, target: null, contrast: null, softmaxNormalize: false, reference: 'blurred' });
+          expect(r.pixelContributions.length).toBe(side === null ? 24 * 20 : 32 * 32);
+          const total = r.pixelContributions.reduce((a, b) => a + b, 0);
+          expect(Math.abs(r.delta)).toBeGreaterThan(1e-4);
+          expect(Math.abs(total - r.delta)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(r.delta)));
+        }
+        // The same seeded weights at 32 × 32: the dynamic model's copy explains exactly as the fixed model.
+        const r32 = await explainPhoto(model, photo(), { input: { ...added.input, height: 32, width: 32 }, rule: 'rescale', target: 1, contrast: null, softmaxNormalize: false, reference: 'black' });
+        at32.push(r32.pixelContributions);
+        await registry.remove('m');
+      }
+      expect(at32[1]!.length).toBe(1024);
+      for (let i = 0; i < 1024; i++) expect(at32[1]![i]).toBeCloseTo(at32[0]![i]!, 5);
+      expect(tf.memory().numTensors).toBe(start);
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { deepLift, releaseDeepLiftCache } from '../engine/deeplift/deeplift';
+import { atInputSize, releaseFixedSize } from '../engine/models/fixed-size';
 import {
   BadModelError,
   checkLabels,
@@ -62,7 +63,7 @@ export const indexedDbKey = (id: string) => `indexeddb://dreamlift-model-${id}`;
 async function trialExplanation(model: tf.LayersModel, facts: ModelFacts): Promise<void> {
   const x = tf.zeros([1, facts.input.height, facts.input.width, facts.input.channels]);
   try {
-    await deepLift(model, x, { rule: 'rescale', target: 0 });
+    await deepLift(await atInputSize(model, facts.input.height, facts.input.width), x, { rule: 'rescale', target: 0 });
   } catch (e) {
     if (e instanceof Error && e.name === 'UnsupportedLayerError') {
       throw new BadModelError(`This model cannot be explained: ${e.message}. Supported layers are listed in the README.`);
@@ -97,6 +98,7 @@ async function fetchModelFiles(url: string, fetchFile: (u: string) => Promise<Ar
 /** Disposes a model's weights and the engine's cached plan for it. */
 function disposeModel(model: tf.LayersModel): void {
   releaseDeepLiftCache(model);
+  releaseFixedSize(model);
   model.dispose();
 }
 

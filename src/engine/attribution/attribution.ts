@@ -25,6 +25,8 @@ export interface AttributionOptions {
   reference?: tf.Tensor;
   /** Integrated gradients: number of Riemann steps (default 50). */
   steps?: number;
+  /** Integrated gradients: interpolated inputs per backward pass (default 64); lower bounds memory on large inputs. */
+  maxBatch?: number;
   /** DeepLIFT-SHAP: the references, [K, ...inputShape]. Not disposed. */
   references?: tf.Tensor;
   /** DeepLIFT-SHAP without `references`: how many noised copies of `reference` (default 10). */

@@ -9,7 +9,7 @@
  * 20–300 steps to get within 5 %).
  *
  * Cost: `steps` gradient rows, computed in batches of at most
- * MAX_BATCH rows (one backward pass each) so memory stays bounded; the
+ * MAX_BATCH rows (options.maxBatch) (one backward pass each) so memory stays bounded; the
  * input and reference ride in the first batch with zero seeds for Δt.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -33,6 +33,7 @@ export async function integratedGradients(
   checkInput(input, options.reference);
   const steps = options.steps ?? DEFAULT_IG_STEPS;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+  const maxBatch = Math.max(1, Math.floor(options.maxBatch ?? MAX_BATCH));
   const { target, contrast } = await resolveClasses(model, input, options);
   const k = numClassesOf(model);
   const terms: Array<[number, number]> = contrast === null ? [[target, 1]] : [[target, 1], [contrast, -1]];
@@ -42,8 +43,8 @@ export async function integratedGradients(
   let gradSum: tf.Tensor = tf.zerosLike(x);
   let endLogits: tf.Tensor | null = null;
   try {
-    for (let start = 0; start < steps; start += MAX_BATCH) {
-      const n = Math.min(MAX_BATCH, steps - start);
+    for (let start = 0; start < steps; start += maxBatch) {
+      const n = Math.min(maxBatch, steps - start);
       const first = start === 0;
       const next = tf.tidy(() => {
         const alphas = tf.tensor1d(Array.from({ length: n }, (_, i) => (start + i + 0.5) / steps));
@@ -59,7 +60,7 @@ export async function integratedGradients(
       gradSum.dispose();
       gradSum = next;
       // Yield between batches so a long run does not block the event loop.
-      if (start + MAX_BATCH < steps) await gradSum.data();
+      if (start + maxBatch < steps) await gradSum.data();
     }
     const packed = tf.tidy(() => tf.concat([
       tf.reshape(tf.mul(dx, tf.div(gradSum, steps)), [-1]), tf.reshape(endLogits as unknown as tf.Tensor, [-1]),

@@ -32,6 +32,8 @@ export interface LayerScoresOptions extends ForwardOptions {
   softmaxNormalize?: boolean;
   /** How many of the largest channels get an input-space map (default 4, at most the channel count). */
   topChannels?: number;
+  /** Map exactly these channels, in this order, instead of the largest ones (e.g. ranked over several references). */
+  channels?: number[];
 }
 
 export interface LayerScoresResult {
@@ -91,7 +93,10 @@ export async function deepLiftLayerScores(
     if (normalize) seed = tf.sub(seed, tf.mean(seed, 1, true));
     return seed;
   };
-  const topCount = Math.min(Math.max(0, Math.floor(options.topChannels ?? 4)), channels);
+  for (const c of options.channels ?? []) {
+    if (!Number.isInteger(c) || c < 0 || c >= channels) throw new RangeError(`channel ${c} is not a channel of ${options.layer} (0–${channels - 1})`);
+  }
+  const topCount = options.channels ? options.channels.length : Math.min(Math.max(0, Math.floor(options.topChannels ?? 4)), channels);
 
   // One pass; the top channels are only known on the device, so their masks are built there too.
   const data = await readAndDispose(withContext(plan, input, options, (ctx) => {
@@ -101,7 +106,7 @@ export async function deepLiftLayerScores(
     const perChannel = tf.sum(tf.reshape(units, [-1, channels]), 0);
     const parts = [tf.reshape(units, [-1]), perChannel, tf.reshape(ctx.act(plan.targetIndex), [-1]), tf.reshape(ctx.ref(plan.targetIndex), [-1])];
     if (topCount > 0) {
-      const { indices } = tf.topk(perChannel, topCount);
+      const indices = options.channels ? tf.tensor1d(options.channels, 'int32') : tf.topk(perChannel, topCount).indices;
       const masks = tf.reshape(tf.oneHot(indices, channels), [topCount, ...layerShape.map((_, i) => (i === layerShape.length - 1 ? channels : 1))]);
       const pos = tf.mul(mh.pos, masks);
       const mi = propagate(plan, ctx, h, { pos, neg: mh.neg === mh.pos ? pos : tf.mul(mh.neg, masks) }, plan.inputIndex);

@@ -14,10 +14,13 @@ interface ExportButtonsProps {
   /** Names the map for screen readers ("Download … of the Gradient map"). */
   what: string;
   testId: string;
+  /** The map's size (default 28 × 28, the digit model's). */
+  height?: number;
+  width?: number;
 }
 
 /** PNG · JSON · CSV downloads of one attribution map. */
-export function ExportButtons({ getCanvas, values, meta, input = null, baseName, what, testId }: ExportButtonsProps) {
+export function ExportButtons({ getCanvas, values, meta, input = null, baseName, what, testId, height = 28, width = height }: ExportButtonsProps) {
   return (
     <div className="export-buttons" role="group" aria-label={`Download ${what}`} data-testid={testId}>
       <button
@@ -35,7 +38,7 @@ export function ExportButtons({ getCanvas, values, meta, input = null, baseName,
         type="button"
         className="btn btn-small"
         aria-label={`Download the raw scores of ${what} as JSON`}
-        onClick={() => downloadBlob(new Blob([attributionsJson(meta, values, input)], { type: 'application/json' }), `${baseName}.json`)}
+        onClick={() => downloadBlob(new Blob([attributionsJson(meta, values, input, height, width)], { type: 'application/json' }), `${baseName}.json`)}
       >
         JSON
       </button>
@@ -43,7 +46,7 @@ export function ExportButtons({ getCanvas, values, meta, input = null, baseName,
         type="button"
         className="btn btn-small"
         aria-label={`Download the raw scores of ${what} as CSV`}
-        onClick={() => downloadBlob(new Blob([attributionsCsv(values)], { type: 'text/csv' }), `${baseName}.csv`)}
+        onClick={() => downloadBlob(new Blob([attributionsCsv(values, height, width)], { type: 'text/csv' }), `${baseName}.csv`)}
       >
         CSV
       </button>

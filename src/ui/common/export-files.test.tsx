@@ -21,6 +21,12 @@ describe('attribution files', () => {
     expect(j.attributions).toHaveLength(784);
     expect(j.input).toHaveLength(784);
   });
+
+  it('writes a photo model\'s H × W maps (2 × 3 here) row by row', () => {
+    const v = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    expect(attributionsCsv(v, 2, 3)).toBe('1,2,3\n4,5,6\n');
+    expect(JSON.parse(attributionsJson({ method: 'deeplift-rescale' }, v, null, 2, 3))).toMatchObject({ shape: [2, 3], attributions: [1, 2, 3, 4, 5, 6] });
+  });
 });
 
 describe('Explain heatmap downloads', () => {

@@ -5,20 +5,20 @@
  * is uploaded. Object URLs are revoked right after the click.
  */
 
-/** Attributions as CSV: `side` lines of `side` comma-separated numbers (full float32 precision), row-major. */
-export function attributionsCsv(values: ArrayLike<number>, side = 28): string {
+/** Attributions as CSV: `side` lines of `width` (default `side`) comma-separated numbers (full float32 precision), row-major. */
+export function attributionsCsv(values: ArrayLike<number>, side = 28, width = side): string {
   const lines: string[] = [];
   for (let y = 0; y < side; y++) {
     const row: string[] = [];
-    for (let x = 0; x < side; x++) row.push(String(values[y * side + x] ?? 0));
+    for (let x = 0; x < width; x++) row.push(String(values[y * width + x] ?? 0));
     lines.push(row.join(','));
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Attributions as JSON: `meta` (what they explain), then shape, the values and, when given, the model input. */
-export function attributionsJson(meta: Record<string, unknown>, values: ArrayLike<number>, input?: ArrayLike<number> | null, side = 28): string {
-  return `${JSON.stringify({ ...meta, shape: [side, side], attributions: Array.from(values), ...(input ? { input: Array.from(input) } : {}) }, null, 1)}\n`;
+export function attributionsJson(meta: Record<string, unknown>, values: ArrayLike<number>, input?: ArrayLike<number> | null, side = 28, width = side): string {
+  return `${JSON.stringify({ ...meta, shape: [side, width], attributions: Array.from(values), ...(input ? { input: Array.from(input) } : {}) }, null, 1)}\n`;
 }
 
 /** Saves `blob` as `fileName` through a temporary link. */

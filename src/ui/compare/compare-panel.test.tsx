@@ -2,10 +2,13 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METHOD_NAMES, type MethodName } from '../../engine/attribution/method-names';
 import { resetCompareStore, setCompareClient, useCompareStore } from '../../state/compare-store';
-import { resetExplainStore, useExplainStore } from '../../state/explain-store';
+import { resetExplainStore, setExplainClient, useExplainStore } from '../../state/explain-store';
+import { MNIST_SPEC, useModelsStore, type ModelSpec } from '../../state/models-store';
+import { DEFAULT_PHOTO_SETTINGS, usePhotoExplainStore } from '../../state/photo-explain-store';
+import type { PhotoCompareParams } from '../../workers/explain-protocol';
 import type { CompareClient } from '../../workers/compare-client';
 import type { CompareParams, CompareResult, EraseParams, EraseResult } from '../../workers/compare-protocol';
-import { CPU_INFO, makeResult } from '../explain/explain-test-utils';
+import { CPU_INFO, fakeExplainClient, makeResult } from '../explain/explain-test-utils';
 import { ComparePanel } from './compare-panel';
 
 const digit = () => {
@@ -185,5 +188,63 @@ describe('ComparePanel', () => {
     act(() => useExplainStore.setState({ pixels: digit() }));
     render(<ComparePanel isActive />);
     await waitFor(() => expect(screen.getByTestId('error-message')).toHaveTextContent('could not be loaded: 404'));
+  });
+});
+
+describe('ComparePanel on a selected photo model', () => {
+  const SPEC: ModelSpec = {
+    id: 'user-dag', name: 'tiny dag', source: 'files',
+    input: { height: 4, width: 5, channels: 3, scaling: 'unit', resize: 'crop', isDynamic: false },
+    labels: ['acorn', 'bison', 'canoe'], numClasses: 3, weightBytes: 1000,
+  };
+  const photo = { rgba: new Uint8ClampedArray(6 * 6 * 4).fill(100), width: 6, height: 6 };
+  let requests: { modelId: string; params: PhotoCompareParams }[];
+  beforeEach(() => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+    requests = [];
+    setExplainClient({
+      ...fakeExplainClient(1),
+      comparePhoto: async (modelId, _photo, params) => {
+        requests.push({ modelId, params });
+        return {
+          modelId, height: 4, width: 5, seen: new Uint8ClampedArray(80), target: params.target ?? 1, contrast: params.contrast, predicted: 1,
+          referenceKind: params.reference === 'shap' ? 'black' : params.reference,
+          maps: params.methods.map((method, i) => ({
+            method, attributions: new Float32Array(20).fill((i + 1) / 20), sum: i + 1,
+            delta: method === 'gradient' || method === 'guided-backprop' ? null : i + 1, completenessError: 0, sumStd: null, ms: 5,
+          })),
+        };
+      },
+    });
+    useModelsStore.setState({ models: [MNIST_SPEC, SPEC], selectedId: SPEC.id });
+  });
+  afterEach(() => {
+    cleanup();
+    setExplainClient(null);
+    resetCompareStore();
+    useModelsStore.setState({ models: [MNIST_SPEC], selectedId: MNIST_SPEC.id });
+    usePhotoExplainStore.setState({ settings: DEFAULT_PHOTO_SETTINGS, photo: null, result: null });
+    vi.restoreAllMocks();
+  });
+
+  it('runs every method on the photo panel\'s photo, class and reference in the Explain worker; no erase view', async () => {
+    usePhotoExplainStore.setState({ photo, settings: { ...DEFAULT_PHOTO_SETTINGS, target: 2, contrast: 0, reference: 'blurred' } });
+    render(<ComparePanel isActive={false} />);
+    expect(requests).toHaveLength(0); // nothing while the tab is hidden
+    cleanup();
+    render(<ComparePanel isActive />);
+    await screen.findByTestId('compare-map-deeplift-shap');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ modelId: 'user-dag', params: { target: 2, contrast: 0, reference: 'blurred', input: { height: 4, width: 5 }, methods: [...METHOD_NAMES] } });
+    expect(screen.getByRole('heading', { name: /every method on one photo · canoe rather than acorn/i })).toBeInTheDocument();
+    expect(screen.getByTestId('compare-map-gradient')).toHaveTextContent('no reference, no Δt');
+    expect(screen.getByTestId('compare-map-deeplift-rescale')).toHaveTextContent('Σ 5.000 · Δt 5.000');
+    expect(screen.getByTestId('compare-photo-reference')).toHaveTextContent('measure from the blurred photo');
+    expect(screen.queryByTestId('erase-original')).toBeNull();
+    expect(within(screen.getByTestId('compare-export-deeplift-rescale')).getAllByRole('button').map((b) => b.textContent)).toEqual(['PNG', 'JSON', 'CSV']);
+    // A new reference in the photo panel: compared again.
+    act(() => usePhotoExplainStore.setState({ settings: { ...DEFAULT_PHOTO_SETTINGS, target: 2, contrast: 0, reference: 'shap' } }));
+    await waitFor(() => expect(requests).toHaveLength(2));
+    await waitFor(() => expect(screen.getByTestId('compare-photo-reference')).toHaveTextContent('measure from black'));
   });
 });

@@ -1,6 +1,6 @@
 import { HELP } from '../about/help-texts';
 import { HelpTip } from '../common/help-tip';
-import { useRef } from 'react';
+import { useRef, type ReactNode, type RefObject } from 'react';
 import { ROBUST_SCALE_QUANTILE, robustScale } from '../../engine/image/colormap';
 import { METHOD_LABELS } from '../../engine/attribution/method-names';
 import { useCompareStore } from '../../state/compare-store';
@@ -93,8 +93,33 @@ interface CompareItemProps {
 function CompareItem({ map: m, input, maxAbs, isPerMap, target, contrast, reference }: CompareItemProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   return (
+    <MethodItem map={m} maxAbs={maxAbs} isPerMap={isPerMap} canvasRef={canvasRef} input={input}
+      canvas={<MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} canvasRef={canvasRef} />}
+      baseName={`${m.method}-class-${target}${contrast !== null ? `-vs-${contrast}` : ''}`}
+      meta={{ method: m.method, target, contrast, reference, sum: m.sum, delta: m.delta, colourScaleMaxAbs: maxAbs }} />
+  );
+}
+
+interface MethodItemProps {
+  map: Pick<CompareMap, 'method' | 'attributions' | 'sum' | 'delta' | 'completenessError' | 'sumStd' | 'ms'>;
+  maxAbs: number;
+  isPerMap: boolean;
+  /** The map's canvas (drawn by the caller) and its element for the PNG download. */
+  canvas: ReactNode;
+  canvasRef: RefObject<HTMLCanvasElement | null>;
+  input?: Float32Array | null;
+  /** The map's size for the JSON/CSV downloads (default 28 × 28). */
+  height?: number;
+  width?: number;
+  baseName: string;
+  meta: Record<string, unknown>;
+}
+
+/** A method's card in the Compare row: its map, Σ vs Δt, cost and PNG/JSON/CSV downloads (digits and photos alike). */
+export function MethodItem({ map: m, maxAbs, isPerMap, canvas, canvasRef, input = null, height, width, baseName, meta }: MethodItemProps) {
+  return (
     <li className="compare-item" data-testid={`compare-map-${m.method}`}>
-      <MapCanvas input={input} map={m.attributions} maxAbs={maxAbs} label={`${METHOD_LABELS[m.method]} map`} canvasRef={canvasRef} />
+      {canvas}
       <strong>{METHOD_LABELS[m.method]}</strong>
       <span className="compare-sum">{describeCompleteness(m)}</span>
       <span className="muted compare-ms">{m.ms.toFixed(1)} ms{isPerMap ? ` · ±${formatScale(maxAbs)}` : ''}</span>
@@ -104,8 +129,10 @@ function CompareItem({ map: m, input, maxAbs, isPerMap, target, contrast, refere
         getCanvas={() => canvasRef.current}
         values={m.attributions}
         input={input}
-        baseName={`${m.method}-class-${target}${contrast !== null ? `-vs-${contrast}` : ''}`}
-        meta={{ method: m.method, target, contrast, reference, sum: m.sum, delta: m.delta, colourScaleMaxAbs: maxAbs }}
+        height={height}
+        width={width}
+        baseName={baseName}
+        meta={meta}
       />
     </li>
   );

@@ -7,13 +7,13 @@ import { useExplainStore } from '../../state/explain-store';
 import { drawRgba, get2d } from './canvas-utils';
 import { HeatmapLegend } from './heatmap-legend';
 
-export function ClassMap({ map, maxAbs }: { map: Float32Array; maxAbs: number }) {
+export function ClassMap({ map, maxAbs, height = MNIST_SIDE, width = MNIST_SIDE }: { map: Float32Array; maxAbs: number; height?: number; width?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = get2d(ref.current);
-    if (ctx) drawRgba(ctx, colorizeAttributions(map, maxAbs, 'opaque'), MNIST_SIDE, MNIST_SIDE);
-  }, [map, maxAbs]);
-  return <canvas ref={ref} width={MNIST_SIDE} height={MNIST_SIDE} className="class-map" aria-hidden="true" />;
+    if (ctx) drawRgba(ctx, colorizeAttributions(map, maxAbs, 'opaque'), width, height);
+  }, [map, maxAbs, height, width]);
+  return <canvas ref={ref} width={width} height={height} className="class-map" aria-hidden="true" />;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { PhotoFiltersDecided } from '../explain/filters-decided';
 import { PhotoControls } from './photo-controls';
 import { PhotoHeatmap } from './photo-heatmap';
 import { PhotoInput } from './photo-input';
@@ -26,6 +27,7 @@ export function PhotoExplain({ isActive }: { isActive: boolean }) {
           <PhotoHeatmap />
         </section>
       </div>
+      <PhotoFiltersDecided />
     </>
   );
 }

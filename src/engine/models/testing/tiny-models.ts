@@ -102,3 +102,43 @@ export function hugeModelFiles(floats: number): NamedBuffer[] {
   };
   return [textFile('model.json', JSON.stringify(json))];
 }
+
+/** Seeded BatchNormalization whose moving statistics, scale and shift are not the identity. */
+function seededBatchNorm(name: string, seed: number): tf.layers.Layer {
+  return tf.layers.batchNormalization({
+    name,
+    gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed }),
+    betaInitializer: tf.initializers.randomUniform({ minval: -0.2, maxval: 0.2, seed: seed + 1 }),
+    movingMeanInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: seed + 2 }),
+    movingVarianceInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: seed + 3 }),
+  });
+}
+
+/**
+ * A miniature MobileNetV2 as a functional model: stem Conv 3×3/2 → BN → ReLU6,
+ * one inverted residual block (1×1 expand → BN → ReLU6 → DepthwiseConv 3×3 →
+ * BN → ReLU6 → 1×1 project → BN, Add with the block's input), a 1×1 head conv
+ * → BN → ReLU6, GlobalAveragePooling2D, Dense softmax. `side` null gives a
+ * dynamic input [null, null, 3]. Seeded weights.
+ */
+export function tinyMobileNet(side: number | null = 32, classes = 6, name = 'tiny_mobilenet'): tf.LayersModel {
+  const relu6 = (n: string) => tf.layers.reLU({ maxValue: 6, name: n });
+  const conv = (n: string, filters: number, kernelSize: number, strides: number, seed: number) =>
+    tf.layers.conv2d({ name: n, filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed }) });
+  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+  const input = tf.input({ shape: [side, side, 3], name: 'image' });
+  let x = apply(relu6('stem_relu'), apply(seededBatchNorm('stem_bn', 10), apply(conv('stem_conv', 8, 3, 2, 11), input)));
+  const blockInput = x;
+  x = apply(relu6('expand_relu'), apply(seededBatchNorm('expand_bn', 20), apply(conv('expand_conv', 16, 1, 1, 21), x)));
+  x = apply(
+    tf.layers.depthwiseConv2d({ name: 'depthwise', kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: tf.initializers.heNormal({ seed: 31 }) }),
+    x,
+  );
+  x = apply(relu6('depthwise_relu'), apply(seededBatchNorm('depthwise_bn', 30), x));
+  x = apply(seededBatchNorm('project_bn', 40), apply(conv('project_conv', 8, 1, 1, 41), x));
+  x = apply(tf.layers.add({ name: 'block_add' }), [blockInput, x]);
+  x = apply(relu6('head_relu'), apply(seededBatchNorm('head_bn', 50), apply(conv('head_conv', 12, 1, 1, 51), x)));
+  x = apply(tf.layers.globalAveragePooling2d({ name: 'pool' }), x);
+  const out = apply(tf.layers.dense({ name: 'logits', units: classes, activation: 'softmax', kernelInitializer: init(60) }), x);
+  return tf.model({ inputs: input, outputs: out, name });
+}

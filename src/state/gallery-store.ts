@@ -8,6 +8,7 @@
  * thumbnails go to the IndexedDB cache, which is read once per layer.
  */
 import { create } from 'zustand';
+import type { BackendInfo } from '../engine/backend-names';
 import { THUMBNAIL_PARAMS, type VisualizeParams } from '../engine/visualize/params';
 import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { RawImage } from '../workers/dream-protocol';
@@ -40,6 +41,8 @@ export interface GalleryState {
   /** Channels that failed for this layer (not retried until the layer is shown again). */
   failed: number[];
   error: string | null;
+  /** Why thumbnails are not computed on this backend (a software GPU or the pure-JS CPU: minutes a picture); null otherwise. */
+  notice: string | null;
   /** "What this photo excites": the top channels of `layer` for the current photo (their thumbnails come first). */
   excited: ExcitedChannel[] | null;
   isFindingExcited: boolean;
@@ -70,7 +73,19 @@ let cacheRead = false;
 /** Incremented on every layer change; work of an older generation is dropped. */
 let generation = 0;
 
-const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, excited: null, isFindingExcited: false };
+const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, notice: null, excited: null, isFindingExcited: false };
+
+/**
+ * Thumbnails are not computed on a software-emulated GPU or the pure-JS CPU backend: a picture takes
+ * minutes there (DESIGN.md's measurements: a gradient pass is ~25–50× slower than WASM), and its
+ * work on the shared Dream worker would hold up the user's dream. Cached thumbnails still show.
+ */
+export function slowThumbnailNotice(info: BackendInfo): string | null {
+  const isSlow = info.name === 'cpu' || ((info.name === 'webgpu' || info.name === 'webgl') && info.isSoftwareGpu);
+  return isSlow
+    ? `Filter pictures are not drawn on ${info.name === 'cpu' ? 'the cpu backend' : `${info.name} on a software GPU`}: each would take minutes here. Choose “wasm” or “auto” in the header to draw them.`
+    : null;
+}
 
 const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings, algorithm: THUMBNAIL_ALGORITHM });
 const client = (): DreamClient => clientOverride ?? getDreamClient();
@@ -112,7 +127,12 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
         controller = new AbortController();
         set({ computing: channel, progress: 0 });
         try {
-          await c.init(useRuntimeStore.getState().preference);
+          const notice = slowThumbnailNotice(await c.init(useRuntimeStore.getState().preference));
+          if (notice) {
+            set({ notice });
+            return;
+          }
+          if (get().notice) set({ notice: null });
           await c.loadModel();
           const params: VisualizeParams = { ...settings, layer, channel, frameEvery: 0 };
           const result = await c.visualize(params, {

@@ -54,6 +54,7 @@ export function FilterGallery() {
   const computing = useGalleryStore((s) => s.computing);
   const progress = useGalleryStore((s) => s.progress);
   const error = useGalleryStore((s) => s.error);
+  const notice = useGalleryStore((s) => s.notice);
   const showLayer = useGalleryStore((s) => s.showLayer);
   const setVisible = useGalleryStore((s) => s.setVisible);
   const box = useRef<HTMLDivElement>(null);
@@ -133,6 +134,7 @@ export function FilterGallery() {
       </p>
       {computing !== null ? <progress className="filter-gallery-progress" data-testid="gallery-progress" value={progress} max={1} aria-label={`Drawing filter ${computing}`} /> : null}
       {error ? <p className="dream-field-error" role="status">{error}</p> : null}
+      {notice ? <p className="muted" role="note" data-testid="gallery-notice">{notice}</p> : null}
       <PhotoExcites onPick={pick} />
       <div ref={box} className="filter-gallery-grid" role="listbox" aria-label={`Filters of ${layer}`}>
         {Array.from({ length: Math.min(shown, channels) }, (_, c) => (

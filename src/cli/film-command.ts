@@ -3,7 +3,7 @@
  * frames (Node has no WebCodecs; join them with ffmpeg, see FILM_USAGE).
  *
  *   npm run cli -- film --image photo.jpg --frames 60 --zoom 1.05 --out-dir frames/
- *     [--rotate DEG] [--drift-x PX] [--drift-y PX] [--objectives mixed3,mixed4,mixed5]
+ *     [--rotate DEG] [--drift-x PX] [--drift-y PX] [--objectives mixed3,mixed4:17,mixed5]
  *     and every option of `dream` except --out (--layer, --channel, --steps,
  *     --octaves, --step-size, --max-side, --seed, --objective, --backend …)
  *
@@ -23,7 +23,7 @@ import { useNodeBackend } from './node-backend';
 
 export const FILM_USAGE =
   'usage: film --image <in.png|jpg> --frames N --out-dir DIR [--zoom 1.05] [--rotate DEG] [--drift-x PX] [--drift-y PX] ' +
-  '[--objectives mixed3,mixed4,…] and the dream options (no --out): ' +
+  '[--objectives mixed3,mixed4:17,… (layers, or filters as layer:number)] and the dream options (no --out): ' +
   DREAM_USAGE.replace(/^usage: dream --image \S+ --out \S+ /, '') +
   '\njoin the frames: ffmpeg -framerate 12 -i DIR/frame-%05d.png -vf "pad=ceil(iw/2)*2:ceil(ih/2)*2" -c:v libx264 -pix_fmt yuv420p film.mp4';
 
@@ -106,7 +106,10 @@ export async function runFilm(options: FilmCommandOptions, log: (line: string) =
       await writeFile(file, encodePng(frame.width, frame.height, frame.pixels));
       written.push(file);
       const perFrame = (Date.now() - t0) / (frame.index + 1);
-      const mix = frame.layers.map((l) => (frame.layers.length > 1 ? `${l.name}:${l.weight.toFixed(2)}` : l.name)).join('+');
+      const mix = frame.layers.map((l) => {
+        const what = l.channel === undefined ? l.name : `${l.name}:${l.channel}`;
+        return frame.layers.length > 1 ? `${what}×${l.weight.toFixed(2)}` : what;
+      }).join(' + ');
       log(`frame ${frame.index + 1}/${frame.frames} ${frame.width}×${frame.height} ${mix} objective ${frame.objective.toFixed(4)} (${((perFrame * (frame.frames - frame.index - 1)) / 1000).toFixed(0)} s left)`);
     }
     return written;

@@ -27,6 +27,11 @@ describe('film settings', () => {
   it('parses layer sequences written with commas, spaces or arrows', () => {
     expect(parseObjectives('mixed3 → mixed4, mixed5')).toEqual({ layers: ['mixed3', 'mixed4', 'mixed5'], error: null });
     expect(parseObjectives('  ')).toEqual({ layers: [], error: null });
+    expect(parseObjectives('mixed4:17 → mixed4:300, mixed5')).toEqual({ layers: ['mixed4:17', 'mixed4:300', 'mixed5'], error: null });
+    expect(parseObjectives('mixed4:768').error).toMatch(/mixed4 has filters 0 to 767/);
+    expect(parseObjectives('mixed4:x').error).toMatch(/neither a layer nor a filter/);
+    expect(parseObjectives('mixed9:1').error).toMatch(/Unknown layer “mixed9”/);
+    expect(filmFilename('zoom', settings({ objectives: 'mixed4:17, mixed5' }), { width: 8, height: 8 }, 3, 'webm', 1)).toMatch(/film-mixed4f17-mixed5-/);
   });
 
   it('dreams each frame with the film’s layer, filter, steps and octaves and the Dream panel’s step size and seed', () => {

@@ -11,6 +11,7 @@ import { create } from 'zustand';
 import type { DreamParams } from '../engine/dream/params';
 import { DREAM_LAYERS } from '../engine/dream/params';
 import { MAX_FILM_FRAMES, filmSize } from '../engine/film/size';
+import { parseObjectiveTerm, type ObjectiveTerm } from '../engine/film/objectives';
 import { createFilmClient, type FilmClient, type FilmFrame } from '../workers/film-client';
 import { MAX_CLIP_SECONDS, MAX_GIF_FRAMES, type FilmCommon, type FilmResult } from '../workers/film-protocol';
 import { isAbortError } from '../workers/worker-handle';
@@ -34,7 +35,7 @@ export interface FilmSettings {
   layer: string;
   /** '' = the whole layer, else a channel number. */
   filter: string;
-  /** Comma-separated layers across the film, e.g. "mixed3, mixed4, mixed5"; '' = the layer above throughout. */
+  /** Comma-separated layers or filters (layer:number) across the film, e.g. "mixed3, mixed4:17, mixed5"; '' = the layer above throughout. */
   objectives: string;
   /** Clips: 0..1 of the previous dreamt frame's detail carried into the next. */
   blend: number;
@@ -76,11 +77,23 @@ export type FilmSettingErrors = Partial<Record<keyof FilmSettings, string>>;
 
 /** The objective sequence typed by the user → layer names, or an error message. */
 export function parseObjectives(text: string): { layers: string[]; error: string | null } {
-  const layers = text.split(/[,\s→>]+/).map((s) => s.trim()).filter((s) => s !== '');
+  const terms = text.split(/[,\s→>]+/).map((s) => s.trim()).filter((s) => s !== '');
   const known = DREAM_LAYERS.map((l) => l.name);
-  const bad = layers.find((l) => !known.includes(l));
-  if (bad) return { layers: [], error: `Unknown layer “${bad}” in the sequence: use ${known.join(', ')}, separated by commas.` };
-  return { layers, error: null };
+  const usage = `use ${known.join(', ')} or a filter as layer:number (e.g. mixed4:17), separated by commas`;
+  for (const term of terms) {
+    let parsed: ObjectiveTerm;
+    try {
+      parsed = parseObjectiveTerm(term);
+    } catch {
+      return { layers: [], error: `“${term}” in the sequence is neither a layer nor a filter: ${usage}.` };
+    }
+    const channels = layerChannels(parsed.name);
+    if (channels === null) return { layers: [], error: `Unknown layer “${parsed.name}” in the sequence: ${usage}.` };
+    if (parsed.channel !== null && parsed.channel >= channels) {
+      return { layers: [], error: `${parsed.name} has filters 0 to ${channels - 1}, so “${term}” is out of range.` };
+    }
+  }
+  return { layers: terms, error: null };
 }
 
 /** Every invalid film setting with what is allowed. */
@@ -107,7 +120,7 @@ export function validateFilmSettings(s: FilmSettings): FilmSettingErrors {
   if (s.gif && !errors.frames && s.frames > MAX_GIF_FRAMES) errors.frames = `A GIF holds at most ${MAX_GIF_FRAMES} frames: make fewer frames or untick the GIF.`;
   const seq = parseObjectives(s.objectives);
   if (seq.error) errors.objectives = seq.error;
-  else if (seq.layers.length > 0 && filter.channel !== null) errors.objectives = 'A filter belongs to one layer: clear the filter to use a sequence of layers.';
+  else if (seq.layers.length > 0 && filter.channel !== null) errors.objectives = 'A filter belongs to one layer: clear the filter to use a sequence (it may name filters itself, e.g. mixed4:17).';
   return errors;
 }
 
@@ -127,7 +140,7 @@ export function filmDreamParams(s: FilmSettings): DreamParams {
 /** A file name that says how the film was made. */
 export function filmFilename(kind: 'zoom' | 'clip', s: FilmSettings, size: { width: number; height: number }, frames: number, extension: string, seed: number): string {
   const seq = parseObjectives(s.objectives).layers;
-  const what = seq.length > 0 ? seq.join('-') : `${s.layer}${s.filter.trim() && s.filter.trim() !== 'all' ? `-f${s.filter.trim()}` : ''}`;
+  const what = seq.length > 0 ? seq.map((t) => t.replace(':', 'f')).join('-') : `${s.layer}${s.filter.trim() && s.filter.trim() !== 'all' ? `-f${s.filter.trim()}` : ''}`;
   const motion = kind === 'zoom' ? `zoom${s.zoom}${s.rotate ? `-rot${s.rotate}` : ''}-${s.fps}fps` : `clip-blend${s.blend}`;
   return `dreamlift-film-${what}-${motion}-${frames}f-${s.steps}steps-${size.width}x${size.height}-seed${seed}.${extension}`;
 }

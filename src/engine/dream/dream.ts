@@ -42,18 +42,23 @@ export function validateDreamParams(model: DreamModel, params: DreamParams): voi
     throw new BadParamsError(msg);
   };
   if (params.layers.length === 0) bad('choose at least one layer');
+  const checkChannel = (layer: string, channel: number) => {
+    const out = model.trunk.getLayer(layer).outputShape as number[];
+    const channels = out[out.length - 1];
+    if (!Number.isInteger(channel) || channel < 0 || channel >= channels) bad(`channel must be an integer from 0 to ${channels - 1} for ${layer}`);
+  };
   for (const l of params.layers) {
     if (!model.layerNames.includes(l.name)) bad(`unknown layer ${l.name}; choose one of ${model.layerNames.join(', ')}`);
     if (!Number.isFinite(l.weight)) bad(`layer ${l.name} has no finite weight`);
+    if (l.channel !== undefined) checkChannel(l.name, l.channel);
   }
+  const hasLayerChannels = params.layers.some((l) => l.channel !== undefined);
   if (params.channel !== null) {
     if (params.layers.length !== 1) bad('a channel can be chosen for a single layer only');
-    const out = model.trunk.getLayer(params.layers[0].name).outputShape as number[];
-    const channels = out[out.length - 1];
-    if (!Number.isInteger(params.channel) || params.channel < 0 || params.channel >= channels) {
-      bad(`channel must be an integer from 0 to ${channels - 1} for ${params.layers[0].name}`);
-    }
+    if (hasLayerChannels) bad('choose one filter for the dream, or filters per layer, not both');
+    checkChannel(params.layers[0].name, params.channel);
   }
+  if (hasLayerChannels && params.guide) bad('a guide applies to the whole layer: choose a guide or filters, not both');
   if (params.guide) {
     const { layer, features } = params.guide;
     if (params.layers.length !== 1 || params.layers[0].name !== layer) bad(`a guide is for a single layer (${layer}): choose that layer alone`);
@@ -77,13 +82,18 @@ export function validateDreamParams(model: DreamModel, params: DreamParams): voi
  * Exported for the benchmark (bare forward + gradient) and tests.
  */
 export function makeGradientFn(model: DreamModel, params: Pick<DreamParams, 'layers' | 'channel' | 'objective' | 'guide'>): (image: tf.Tensor4D) => ValueAndGradient {
-  const sub = model.forLayers(params.layers.map((l) => l.name));
+  // A layer named twice (two filters of one layer) is computed once.
+  const names = [...new Set(params.layers.map((l) => l.name))];
+  const sub = model.forLayers(names);
+  const slot = params.layers.map((l) => names.indexOf(l.name));
   const weights = params.layers.map((l) => l.weight);
+  const channels = params.layers.some((l) => l.channel !== undefined) ? params.layers.map((l) => l.channel ?? null) : params.channel;
   const { guide } = params;
   const f = (x: tf.Tensor4D): tf.Scalar => {
-    const out = sub.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
-    if (guide) return tf.tidy(() => tf.mul(guideObjective(Array.isArray(out) ? out[0] : out, guide.features), weights[0]));
-    return dreamObjective(Array.isArray(out) ? out : [out], weights, params.channel, params.objective);
+    const raw = sub.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+    const out = Array.isArray(raw) ? raw : [raw];
+    if (guide) return tf.tidy(() => tf.mul(guideObjective(out[0], guide.features), weights[0]));
+    return dreamObjective(slot.map((i) => out[i]), weights, channels, params.objective);
   };
   const vg = tf.valueAndGrad(f);
   return (image) => {

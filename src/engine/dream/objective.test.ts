@@ -23,6 +23,10 @@ describe('dreamObjective', () => {
     expect(v(dreamObjective([a], [1], 0, 'l2'))).toBeCloseTo(2.5);
     expect(v(dreamObjective([a, b], [2, 0.5], null, 'mean'))).toBeCloseTo(2 * 1.25 + 0.5 * 4);
     expect(() => dreamObjective([a, b], [1], null, 'mean')).toThrow(RangeError);
+    // Per-layer filters: channel 1 of a (mean 1) and the whole of b (4); the same layer twice with two filters.
+    expect(v(dreamObjective([a, b], [2, 0.5], [1, null], 'mean'))).toBeCloseTo(2 * 1 + 0.5 * 4);
+    expect(v(dreamObjective([a, a], [0.25, 0.75], [0, 1], 'l2'))).toBeCloseTo(0.25 * 2.5 + 0.75 * 17);
+    expect(() => dreamObjective([a, b], [1, 1], [0], 'mean')).toThrow(RangeError);
     tf.dispose([a, b]);
     expect(tf.memory().numTensors).toBe(start);
   });

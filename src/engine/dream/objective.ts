@@ -12,16 +12,24 @@ export type ObjectiveKind = 'mean' | 'l2';
 
 /**
  * activations[i]: [1, h, w, c] output of the i-th chosen layer; weights[i] its
- * weight; channel: one channel index of every chosen layer, or null for all.
+ * weight; channel: one channel index of every chosen layer, or null for all,
+ * or one entry per layer (a channel or null).
  * Returns a scalar the caller owns; does not dispose the activations.
  * Differentiable, so it runs inside tf.grad.
  */
-export function dreamObjective(activations: readonly tf.Tensor[], weights: readonly number[], channel: number | null, kind: ObjectiveKind): tf.Scalar {
+export function dreamObjective(
+  activations: readonly tf.Tensor[],
+  weights: readonly number[],
+  channel: number | null | readonly (number | null)[],
+  kind: ObjectiveKind,
+): tf.Scalar {
   if (activations.length !== weights.length) throw new RangeError('one weight per layer is needed');
+  if (Array.isArray(channel) && channel.length !== activations.length) throw new RangeError('one channel entry per layer is needed');
   return tf.tidy(() => {
     let total: tf.Scalar = tf.scalar(0);
     activations.forEach((a, i) => {
-      const chosen = channel === null ? a : tf.slice(a, [0, 0, 0, channel], [-1, -1, -1, 1]);
+      const c = Array.isArray(channel) ? (channel[i] as number | null) : (channel as number | null);
+      const chosen = c === null ? a : tf.slice(a, [0, 0, 0, c], [-1, -1, -1, 1]);
       const value = kind === 'l2' ? tf.mean(tf.square(chosen)) : tf.mean(chosen);
       total = tf.add(total, tf.mul(value, weights[i]));
     });

@@ -7,8 +7,11 @@ import type { DreamGuide } from './guide';
 import type { ObjectiveKind } from './objective';
 
 export interface DreamParams {
-  /** Layers whose activation is increased, with weights, e.g. [{ name: 'mixed3', weight: 1 }]. */
-  layers: { name: string; weight: number }[];
+  /**
+   * Layers whose activation is increased, with weights, e.g. [{ name: 'mixed3', weight: 1 }];
+   * an entry with a `channel` counts only that filter of its layer (a film's filter sequence).
+   */
+  layers: { name: string; weight: number; channel?: number }[];
   /** One channel (filter) of the single chosen layer, or null for the whole layer. */
   channel: number | null;
   objective: ObjectiveKind;

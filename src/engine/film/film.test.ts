@@ -92,6 +92,26 @@ describe('zoomFilm (stand-in model)', () => {
     photo.dispose();
   });
 
+  it('follows a sequence of filters, each frame climbing its own mix of channels', async () => {
+    const start = tf.memory().numTensors;
+    const photo = rgbaToTensor(rgba(16, 16, 3), 16, 16);
+    const frames = await collect(zoomFilm(model, photo, film({ frames: 3, objectives: ['mixed1:0', 'mixed1:1'] })));
+    expect(frames.map((f) => f.layers)).toEqual([
+      [{ name: 'mixed1', weight: 1, channel: 0 }],
+      [{ name: 'mixed1', weight: 0.5, channel: 0 }, { name: 'mixed1', weight: 0.5, channel: 1 }],
+      [{ name: 'mixed1', weight: 1, channel: 1 }],
+    ]);
+    // Frame 0 dreams filter 0 alone: the same pixels as a plain film whose dream names filter 0.
+    const plain = await collect(zoomFilm(model, photo, film({ frames: 1, dream: dream({ channel: 0 }) })));
+    expect(Array.from(frames[0]!.pixels)).toEqual(Array.from(plain[0]!.pixels));
+    expect(Array.from(frames[2]!.pixels)).not.toEqual(Array.from(frames[1]!.pixels));
+    const channels = (model.trunk.getLayer('mixed1').outputShape as number[])[3]!;
+    await expect(collect(zoomFilm(model, photo, film({ objectives: ['mixed1:0', `mixed1:${channels}`] })))).rejects.toThrow(new RegExp(`filters 0 to ${channels - 1}`));
+    await expect(collect(zoomFilm(model, photo, film({ objectives: ['mixed1:a'] })))).rejects.toMatchObject({ name: 'BadParamsError' });
+    photo.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('stops with AbortError and leaks nothing when cancelled mid-film', async () => {
     const before = tf.memory().numTensors;
     const photo = rgbaToTensor(rgba(16, 16, 4), 16, 16);

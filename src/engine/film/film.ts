@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BadParamsError, deepDream, validateDreamParams } from '../dream/dream';
 import type { DreamParams } from '../dream/params';
 import type { DreamModel } from '../models/dream-model';
-import { objectiveAt } from './objectives';
+import { mixLayers, objectiveAt, parseObjectiveTerm } from './objectives';
 import { MAX_FILM_FRAMES } from './size';
 import { zoomStep, type ZoomMotion } from './zoom';
 
@@ -29,7 +29,7 @@ export interface FilmParams {
   motion: ZoomMotion;
   /** The dream of each frame (steps, octaves, layer or filter, step size…); frame k uses seed + k. */
   dream: DreamParams;
-  /** Layers across the film, blended smoothly; empty: `dream.layers` (and its filter) throughout. */
+  /** Layers or filters ("mixed4:17") across the film, blended smoothly; empty: `dream.layers` (and its filter) throughout. */
   objectives: readonly string[];
 }
 
@@ -53,8 +53,8 @@ export interface FilmFrame {
   pixels: Uint8ClampedArray;
   /** The dream objective at the frame's last step (NaN with zero steps). */
   objective: number;
-  /** The layer mix this frame climbed. */
-  layers: { name: string; weight: number }[];
+  /** The layer (or filter) mix this frame climbed. */
+  layers: { name: string; weight: number; channel?: number }[];
 }
 
 
@@ -67,8 +67,20 @@ function abortError(): Error {
 function checkObjectives(model: DreamModel, dream: DreamParams, objectives: readonly string[]): void {
   if (objectives.length === 0) return;
   if (dream.channel !== null) throw new BadParamsError('a filter belongs to one layer: clear the filter to use an objective sequence');
-  for (const name of objectives) {
+  for (const term of objectives) {
+    let parsed;
+    try {
+      parsed = parseObjectiveTerm(term);
+    } catch (e) {
+      throw new BadParamsError(`${(e as Error).message} in the objective sequence`);
+    }
+    const { name, channel } = parsed;
     if (!model.layerNames.includes(name)) throw new BadParamsError(`unknown layer ${name} in the objective sequence; choose from ${model.layerNames.join(', ')}`);
+    if (channel !== null) {
+      const out = model.trunk.getLayer(name).outputShape as number[];
+      const channels = out[out.length - 1];
+      if (channel >= channels) throw new BadParamsError(`filter ${channel} of ${name} is out of range in the objective sequence: ${name} has filters 0 to ${channels - 1}`);
+    }
   }
 }
 
@@ -88,7 +100,7 @@ export function validateFilmParams(model: DreamModel, params: FilmParams): void 
 export function frameDreamParams(dream: DreamParams, objectives: readonly string[], index: number, frames: number): DreamParams {
   return {
     ...dream,
-    layers: objectives.length > 0 ? objectiveAt(objectives, index, frames) : dream.layers,
+    layers: objectives.length > 0 ? mixLayers(objectiveAt(objectives, index, frames)) : dream.layers,
     seed: (dream.seed + index) % 2 ** 31,
     frameEvery: 1,
     fromNoise: false,

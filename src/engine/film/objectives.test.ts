@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectiveAt, smoothstep } from './objectives';
+import { mixLayers, objectiveAt, parseObjectiveTerm, smoothstep } from './objectives';
 
 describe('objectiveAt', () => {
   it('starts on the first layer, ends on the last and passes each key in between', () => {
@@ -30,5 +30,21 @@ describe('objectiveAt', () => {
     expect(objectiveAt(['mixed2', 'mixed4'], 0, 1)).toEqual([{ name: 'mixed2', weight: 1 }]);
     expect(() => objectiveAt([], 0, 3)).toThrow(/empty/);
     expect(smoothstep(0.5)).toBe(0.5);
+  });
+});
+
+describe('filter sequences', () => {
+  it('reads layer:filter terms and blends two filters of one layer', () => {
+    expect(parseObjectiveTerm('mixed4')).toEqual({ name: 'mixed4', channel: null });
+    expect(parseObjectiveTerm('mixed4:17')).toEqual({ name: 'mixed4', channel: 17 });
+    expect(() => parseObjectiveTerm('mixed4:x')).toThrow(/layer:filter/);
+    expect(() => parseObjectiveTerm('mixed4:-1')).toThrow(RangeError);
+    expect(() => parseObjectiveTerm(':3')).toThrow(RangeError);
+    // Frame 1 of 5 between two filters of mixed4: smoothstep(0.25) = 0.15625, and the whole layer later.
+    expect(mixLayers(objectiveAt(['mixed4:17', 'mixed4:300'], 1, 5))).toEqual([
+      { name: 'mixed4', weight: 1 - 0.15625, channel: 17 },
+      { name: 'mixed4', weight: 0.15625, channel: 300 },
+    ]);
+    expect(mixLayers(objectiveAt(['mixed4:17', 'mixed5'], 4, 5))).toEqual([{ name: 'mixed5', weight: 1 }]);
   });
 });

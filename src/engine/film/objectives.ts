@@ -1,9 +1,10 @@
 /**
- * An objective sequence across a film: a list of layers (e.g. mixed3 →
- * mixed4 → mixed5) spread evenly over the frames, each frame climbing a
- * weighted mix of the two neighbouring layers whose weights follow a
- * smoothstep, so the motifs change gradually rather than at a cut. Pure
- * helpers, no tensors, so the UI can show the mix of any frame.
+ * An objective sequence across a film: a list of layers or filters (e.g.
+ * mixed3 → mixed4 → mixed5, or mixed4:17 → mixed4:300 → mixed5) spread evenly
+ * over the frames, each frame climbing a weighted mix of the two neighbouring
+ * objectives whose weights follow a smoothstep, so the motifs change
+ * gradually rather than at a cut. Pure helpers, no tensors, so the UI can
+ * show the mix of any frame.
  */
 
 export interface WeightedLayer {
@@ -37,4 +38,33 @@ export function objectiveAt(sequence: readonly string[], index: number, frames: 
     { name: a, weight: 1 - f },
     { name: b, weight: f },
   ];
+}
+
+/** One objective of a sequence: a whole layer, or one filter (channel) of it. */
+export interface ObjectiveTerm {
+  name: string;
+  /** The filter, or null for the whole layer. */
+  channel: number | null;
+}
+
+/**
+ * "mixed4" → the whole layer; "mixed4:17" → filter 17 of mixed4. Throws
+ * RangeError for a filter that is not a whole number ≥ 0 (the layer's channel
+ * count is checked by whoever knows the model).
+ */
+export function parseObjectiveTerm(term: string): ObjectiveTerm {
+  const colon = term.lastIndexOf(':');
+  if (colon < 0) return { name: term, channel: null };
+  const name = term.slice(0, colon);
+  const filter = term.slice(colon + 1);
+  if (name === '' || !/^\d+$/.test(filter)) throw new RangeError(`“${term}” is not a layer or layer:filter (e.g. mixed4:17)`);
+  return { name, channel: Number(filter) };
+}
+
+/** A frame's mix as dream layers: each weighted term with its filter, if any. */
+export function mixLayers(mix: readonly WeightedLayer[]): { name: string; weight: number; channel?: number }[] {
+  return mix.map(({ name: term, weight }) => {
+    const { name, channel } = parseObjectiveTerm(term);
+    return channel === null ? { name, weight } : { name, weight, channel };
+  });
 }

@@ -40,10 +40,10 @@ export function FilmFields({ isBusy }: { isBusy: boolean }) {
         </div>
       </div>
       <div className="dream-field">
-        <label htmlFor="film-objectives">Layer sequence</label>
+        <label htmlFor="film-objectives">Sequence</label>
         <div className="dream-field-body">
-          <input id="film-objectives" data-testid="film-objectives" value={s.objectives} placeholder="e.g. mixed3, mixed4, mixed5" onChange={(e) => set('objectives', e.target.value)} aria-invalid={errors.objectives ? true : undefined} />
-          <span className="dream-hint muted">optional: blended smoothly from the first frame to the last</span>
+          <input id="film-objectives" data-testid="film-objectives" value={s.objectives} placeholder="e.g. mixed3, mixed4:17, mixed5" onChange={(e) => set('objectives', e.target.value)} aria-invalid={errors.objectives ? true : undefined} />
+          <span className="dream-hint muted">optional: layers, or filters as layer:number, blended smoothly from the first frame to the last</span>
           {errors.objectives ? <span className="dream-field-error">{errors.objectives}</span> : null}
         </div>
       </div>

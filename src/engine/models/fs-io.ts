@@ -8,13 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ModelLoadError } from './dream-model';
+import { fromKeras3 } from './keras3-topology';
 import { sha256Hex, type HashedWeightsGroup } from './shard-integrity';
 
-/** Reads `modelJsonPath` and the shards it names (relative to its folder), checking each shard's SHA-256 when the manifest has one. */
+/** Reads `modelJsonPath` (a Keras 3 topology rewritten for tfjs) and the shards it names (relative to its folder), checking each shard's SHA-256 when the manifest has one. */
 export function fileSystemIO(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      const json = fromKeras3(JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON);
       const dir = path.dirname(modelJsonPath);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];

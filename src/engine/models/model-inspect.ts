@@ -11,6 +11,7 @@
  * for the user.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fromKeras3 } from './keras3-topology';
 import {
   MAX_MODEL_BYTES,
   PIXEL_SCALINGS,
@@ -143,7 +144,8 @@ export function checkModelJson(json: tf.io.ModelJSON, maxBytes = MAX_MODEL_BYTES
 /**
  * Verifies that every shard named in the manifest is present and that each
  * group's shards hold exactly the bytes its weights need, then returns the
- * model artifacts tfjs loads (weights concatenated in manifest order).
+ * model artifacts tfjs loads (weights concatenated in manifest order; a
+ * Keras 3 topology rewritten for tfjs).
  */
 export async function modelArtifacts(files: ModelFiles): Promise<tf.io.ModelArtifacts> {
   const manifest = files.json.weightsManifest ?? [];
@@ -164,7 +166,8 @@ export async function modelArtifacts(files: ModelFiles): Promise<tf.io.ModelArti
       );
     }
   }
-  return tf.io.getModelArtifactsForJSON(files.json, async (groups) => {
+  // A Keras 3 topology is rewritten into the form tfjs reads (keras3-topology.ts).
+  return tf.io.getModelArtifactsForJSON(fromKeras3(files.json), async (groups) => {
     const specs = groups.flatMap((g) => g.weights);
     const buffers = groups.flatMap((g) => g.paths.map((p) => files.shards.get(baseName(p))!));
     return [specs, tf.io.concatenateArrayBuffers(buffers)];

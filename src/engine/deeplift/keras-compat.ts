@@ -7,7 +7,8 @@
  *   `max_value` and would silently compute a plain ReLU);
  * - the activations 'silu' (Keras 3's name for swish) and 'exponential';
  * - the Subtract merge layer;
- * - DepthwiseConv2D's `dilation_rate` (ignored by tfjs).
+ * - DepthwiseConv2D's `dilation_rate` (ignored by tfjs);
+ * - Reshape's −1 resolved at build time (tfjs leaves it unknown).
  * The ReLU keeps tfjs' class name 'ReLU', so serialisation is unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -133,3 +134,29 @@ export class KerasDepthwiseConv2D extends TfjsDepthwise {
   }
 }
 tf.serialization.registerClass(KerasDepthwiseConv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+
+const TfjsReshape = tf.layers.reshape({ targetShape: [1] }).constructor as LayerCtor;
+
+/**
+ * Reshape whose −1 is resolved when the model is built: tfjs-layers 4.22
+ * counts the (always unknown) batch dimension as unknown and leaves the −1
+ * open, so a layer after `Reshape([1, 1, -1])` sees no channel count (the
+ * rewritten keepdims pooling of keras-topology.ts needs it).
+ */
+export class KerasReshape extends TfjsReshape {
+  static className = 'Reshape';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    // tfjs keeps the −1 of the target shape as null.
+    const target = (this as unknown as { targetShape: (number | null)[] }).targetShape;
+    const open = (d: number | null) => d === null || d === -1;
+    const known = s.slice(1);
+    if (target.filter(open).length !== 1 || known.some((d) => d === null)) return super.computeOutputShape(inputShape);
+    const size = (known as number[]).reduce((a, b) => a * b, 1);
+    const rest = (target.filter((d) => !open(d)) as number[]).reduce((a, b) => a * b, 1);
+    if (size % rest !== 0) return super.computeOutputShape(inputShape);
+    return [s[0], ...target.map((d) => (open(d) ? size / rest : d))];
+  }
+}
+tf.serialization.registerClass(KerasReshape as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

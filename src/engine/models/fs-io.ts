@@ -8,14 +8,16 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ModelLoadError } from './dream-model';
-import { fromKeras3 } from './keras3-topology';
+import { tfjsTopology } from './keras-topology';
+// The layer classes a rewritten topology relies on (a build-time Reshape, Keras' ReLU …).
+import '../deeplift/keras-compat';
 import { sha256Hex, type HashedWeightsGroup } from './shard-integrity';
 
 /** Reads `modelJsonPath` (a Keras 3 topology rewritten for tfjs) and the shards it names (relative to its folder), checking each shard's SHA-256 when the manifest has one. */
 export function fileSystemIO(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = fromKeras3(JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON);
+      const json = tfjsTopology(JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON);
       const dir = path.dirname(modelJsonPath);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];

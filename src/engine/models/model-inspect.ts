@@ -11,7 +11,9 @@
  * for the user.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fromKeras3 } from './keras3-topology';
+import { tfjsTopology } from './keras-topology';
+// The layer classes a rewritten topology relies on (a build-time Reshape, Keras' ReLU …).
+import '../deeplift/keras-compat';
 import {
   MAX_MODEL_BYTES,
   PIXEL_SCALINGS,
@@ -166,8 +168,8 @@ export async function modelArtifacts(files: ModelFiles): Promise<tf.io.ModelArti
       );
     }
   }
-  // A Keras 3 topology is rewritten into the form tfjs reads (keras3-topology.ts).
-  return tf.io.getModelArtifactsForJSON(fromKeras3(files.json), async (groups) => {
+  // A Keras 3 topology is rewritten into the form tfjs reads (keras-topology.ts).
+  return tf.io.getModelArtifactsForJSON(tfjsTopology(files.json), async (groups) => {
     const specs = groups.flatMap((g) => g.weights);
     const buffers = groups.flatMap((g) => g.paths.map((p) => files.shards.get(baseName(p))!));
     return [specs, tf.io.concatenateArrayBuffers(buffers)];

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromKeras3 } from './keras3-topology';
+import { tfjsTopology } from './keras-topology';
 import { modelArtifacts, sortModelFiles } from './model-inspect';
+import { deepLift, releaseDeepLiftCache } from '../deeplift/deeplift';
 
 /** A Keras 3 tensor reference, as Keras 3's functional serialisation writes it. */
 const tensor = (layer: string, shape: (number | null)[]) => ({
@@ -81,7 +82,7 @@ function referenceModel(values: Float32Array[]): tf.LayersModel {
   return model;
 }
 
-describe('fromKeras3', () => {
+describe('tfjsTopology', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
@@ -120,10 +121,52 @@ describe('fromKeras3', () => {
       { module: 'keras.layers', class_name: 'Dense', config: { name: 'dense', dtype: policy, units: 3, activation: 'softmax' }, registered_name: null },
     ] } } };
     await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology }))).rejects.toThrow(/batchInputShape/);
-    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: fromKeras3({ modelTopology: topology }).modelTopology as object }));
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: tfjsTopology({ modelTopology: topology }).modelTopology as object }));
     expect(model.inputs[0]!.shape).toEqual([null, 8, 8, 1]);
     expect(model.outputs[0]!.shape).toEqual([null, 3]);
     model.dispose();
+  });
+
+  it('gives global pooling with keepdims its 1×1 sides (Keras MobileNet’s head), so the 1×1 conv after it loads, computes and is explained', async () => {
+    // conv(3×3, 4) → GAP(keepdims) → Dropout → Conv2D(1×1, 3 classes) → Reshape([3]) → softmax: Keras 2.6+ MobileNet's classifier.
+    const layers = [
+      { class_name: 'InputLayer', name: 'in', config: { batch_input_shape: [null, 5, 5, 2], dtype: 'float32', name: 'in' }, inbound_nodes: [] },
+      { class_name: 'Conv2D', name: 'conv', config: { name: 'conv', filters: 4, kernel_size: [3, 3], padding: 'valid', activation: 'relu', use_bias: true }, inbound_nodes: [[['in', 0, 0, {}]]] },
+      { class_name: 'GlobalAveragePooling2D', name: 'gap', config: { name: 'gap', data_format: 'channels_last', keepdims: true }, inbound_nodes: [[['conv', 0, 0, {}]]] },
+      { class_name: 'Dropout', name: 'dropout', config: { name: 'dropout', rate: 0.001 }, inbound_nodes: [[['gap', 0, 0, {}]]] },
+      { class_name: 'Conv2D', name: 'conv_preds', config: { name: 'conv_preds', filters: 3, kernel_size: [1, 1], padding: 'same', use_bias: true }, inbound_nodes: [[['dropout', 0, 0, {}]]] },
+      { class_name: 'Reshape', name: 'reshape_2', config: { name: 'reshape_2', target_shape: [3] }, inbound_nodes: [[['conv_preds', 0, 0, {}]]] },
+      { class_name: 'Activation', name: 'predictions', config: { name: 'predictions', activation: 'softmax' }, inbound_nodes: [[['reshape_2', 0, 0, {}]]] },
+    ];
+    const topology = { model_config: { class_name: 'Functional', config: { name: 'mobilenet_head', layers, input_layers: [['in', 0, 0]], output_layers: [['predictions', 0, 0]] } } };
+    await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology }))).rejects.toThrow(/ndim=4|expected.*4|rank/i);
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: tfjsTopology({ modelTopology: topology }).modelTopology as object }));
+    expect(model.getLayer('gap_keepdims').outputShape).toEqual([null, 1, 1, 4]);
+    // The same head with an explicit GAP + reshape, and the same weights.
+    const input = tf.input({ shape: [5, 5, 2] });
+    let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.reshape({ targetShape: [1, 1, 4] }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.reshape({ targetShape: [3] }).apply(h) as tf.SymbolicTensor;
+    const reference = tf.model({ inputs: input, outputs: tf.layers.activation({ activation: 'softmax' }).apply(h) as tf.SymbolicTensor });
+    reference.setWeights(model.getWeights());
+    const x = tf.randomUniform([1, 5, 5, 2], 0, 1, 'float32', 5);
+    expect(Array.from((model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((reference.predict(x) as tf.Tensor).dataSync()));
+    const result = await deepLift(model, x, { rule: 'rescale', target: 1 });
+    expect(Math.abs(result.sum - result.delta)).toBeLessThan(1e-4 * Math.max(1, Math.abs(result.delta)));
+    expect(result.delta).not.toBe(0);
+    releaseDeepLiftCache(model);
+    tf.dispose([x]);
+    model.dispose();
+    reference.dispose();
+    // Sequential models get the Reshape after the pooling layer too.
+    const seq = tfjsTopology({ modelTopology: { model_config: { class_name: 'Sequential', config: { layers: [
+      { class_name: 'Conv2D', config: { name: 'c', filters: 2, kernel_size: [1, 1], batch_input_shape: [null, 3, 3, 1] } },
+      { class_name: 'GlobalMaxPooling2D', config: { name: 'gmp', keepdims: true } },
+      { class_name: 'Flatten', config: { name: 'f' } },
+    ] } } } }).modelTopology as { model_config: { config: { layers: { class_name: string }[] } } };
+    expect(seq.model_config.config.layers.map((l) => l.class_name)).toEqual(['Conv2D', 'GlobalMaxPooling2D', 'Reshape', 'Flatten']);
   });
 
   it('leaves a Keras 2 topology as it was and does not change its input', () => {
@@ -135,13 +178,13 @@ describe('fromKeras3', () => {
       weightsManifest: [{ paths: ['a.bin'], weights: [{ name: 'd/kernel' }, { name: 'd/bias' }] }],
     };
     const before = JSON.stringify(keras2);
-    expect(fromKeras3(keras2)).toEqual(keras2);
+    expect(tfjsTopology(keras2)).toEqual(keras2);
     expect(JSON.stringify(keras2)).toBe(before);
     const k3 = keras3Json();
     const snapshot = JSON.stringify(k3);
-    const out = fromKeras3(k3);
+    const out = tfjsTopology(k3);
     expect(JSON.stringify(k3)).toBe(snapshot);
     expect(out.weightsManifest![0]!.weights.map((w) => w.name)).toContain('dw/depthwise_kernel');
-    expect(fromKeras3(out)).toEqual(out);
+    expect(tfjsTopology(out)).toEqual(out);
   });
 });

@@ -1,5 +1,11 @@
 /**
- * Keras 3 model.json → the Keras 2 form that tfjs 4.22 reads.
+ * A Keras model.json → the form that tfjs 4.22 reads and computes correctly.
+ *
+ * Global pooling with `keepdims: true` (Keras ≥ 2.6 MobileNet's classifier
+ * head, MobileNetV3): tfjs has no such option and silently drops the 1×1
+ * spatial dimensions, so the 1×1 convolution after it fails. The layer is
+ * written as pooling followed by a weight-free Reshape to 1×1×C, which every
+ * later layer reads instead.
  *
  * `tensorflowjs_converter` run under TensorFlow ≥ 2.16 (Keras 3, unless
  * TF_USE_LEGACY_KERAS=1) writes a topology that tfjs cannot load
@@ -13,7 +19,7 @@
  * - `dtype` is a DTypePolicy object, not a string;
  * - a single input or output may be written flat, [layer, node, tensor];
  * - DepthwiseConv2D's weight is `<layer>/kernel`, tfjs expects `<layer>/depthwise_kernel`.
- * A Keras 2 topology passes through unchanged. Plain JSON in and out; no tfjs.
+ * Any other Keras 2 topology passes through unchanged. Plain JSON in and out; no tfjs.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -74,20 +80,57 @@ function layerConfig(layer: JsonObject, depthwise: string[]): JsonObject {
   return out;
 }
 
+const GLOBAL_POOLING = ['GlobalAveragePooling2D', 'GlobalMaxPooling2D'];
+
+/** Layer references [name, node, tensor, …] anywhere in `refs` renamed by `rename` (name → new name). */
+function renameRefs(refs: Json, rename: Map<string, string>): Json {
+  if (!Array.isArray(refs)) return refs;
+  if (typeof refs[0] === 'string' && rename.has(refs[0])) return [rename.get(refs[0])!, ...refs.slice(1)];
+  return refs.map((r) => renameRefs(r, rename));
+}
+
+/** Each global pooling with keepdims becomes pooling + Reshape(1×1×C); later layers and outputs read the Reshape. */
+function splitKeepdims(config: JsonObject): JsonObject {
+  const layers = config.layers as Json[];
+  const rename = new Map<string, string>();
+  const out: Json[] = [];
+  const isFunctional = layers.some((l) => isObject(l) && Array.isArray(l.inbound_nodes));
+  for (const layer of layers) {
+    if (!isObject(layer) || !GLOBAL_POOLING.includes(layer.class_name as string) || !isObject(layer.config) || layer.config.keepdims !== true) {
+      out.push(isObject(layer) && Array.isArray(layer.inbound_nodes) ? { ...layer, inbound_nodes: layer.inbound_nodes.map((n) => renameRefs(n, rename)) } : layer);
+      continue;
+    }
+    const name = String(layer.config.name ?? layer.name);
+    const reshapeName = `${name}_keepdims`;
+    const { keepdims: _dropped, ...pooling } = layer.config;
+    const target = layer.config.data_format === 'channels_first' ? [-1, 1, 1] : [1, 1, -1];
+    const inbound = Array.isArray(layer.inbound_nodes) ? layer.inbound_nodes.map((n) => renameRefs(n, rename)) : undefined;
+    out.push({ ...layer, config: pooling, ...(inbound ? { inbound_nodes: inbound } : {}) });
+    const reshape: JsonObject = { class_name: 'Reshape', name: reshapeName, config: { name: reshapeName, trainable: false, dtype: 'float32', target_shape: target } };
+    if (isFunctional) reshape.inbound_nodes = (inbound ?? [[]]).map((_, i) => [[name, i, 0, {}]]);
+    out.push(reshape);
+    rename.set(name, reshapeName);
+  }
+  if (rename.size === 0) return config;
+  const result: JsonObject = { ...config, layers: out };
+  if ('output_layers' in config) result.output_layers = renameRefs(config.output_layers!, rename);
+  return result;
+}
+
 function modelConfig(config: JsonObject, depthwise: string[]): JsonObject {
   const out: JsonObject = { ...config };
   out.layers = (config.layers as Json[]).map((l) => (isObject(l) ? layerConfig(l, depthwise) : l));
   if ('input_layers' in config) out.input_layers = nestedRefs(config.input_layers)!;
   if ('output_layers' in config) out.output_layers = nestedRefs(config.output_layers)!;
-  return out;
+  return splitKeepdims(out);
 }
 
 /**
- * The model.json with a Keras 3 topology rewritten for tfjs (a new object;
- * the input is not changed). Weight entries are renamed where Keras 3 names
+ * The model.json with its topology rewritten for tfjs (Keras 3, keepdims
+ * pooling; a new object, the input is not changed). Weight entries are renamed where Keras 3 names
  * them differently; all other fields are kept.
  */
-export function fromKeras3<W extends WeightEntry, T extends TopologyAndWeights<W>>(json: T): T {
+export function tfjsTopology<W extends WeightEntry, T extends TopologyAndWeights<W>>(json: T): T {
   const topology = json.modelTopology;
   if (!isObject(topology)) return json;
   const depthwise: string[] = [];

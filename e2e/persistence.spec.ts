@@ -94,6 +94,33 @@ test.describe('The session survives a reload', () => {
     await expect(page.getByTestId('rule-select')).toHaveValue('rescale');
     expect(await litPixels(page, 'draw-canvas')).toBe(0);
   });
+
+  test('a second tab does not overwrite the first one’s session; it says so, and takes over when the first tab closes', async ({ page }) => {
+    await page.goto('/?backend=wasm');
+    await page.getByTestId('rule-select').selectOption('revealcancel');
+    await page.evaluate(() => window.__dreamlift!.session.flush());
+    await expect.poll(() => page.evaluate(() => window.__dreamlift!.session.state().status)).toBe('saved');
+
+    const second = await page.context().newPage();
+    await second.goto('/?backend=wasm');
+    await expect(second.getByTestId('storage-notice')).toContainText('open in another tab');
+    await expect(second.getByTestId('rule-select')).toHaveValue('revealcancel');
+    await second.getByTestId('rule-select').selectOption('rescale');
+    // The first tab changes something else and is still the one that saves.
+    await page.getByTestId('tab-dream').click();
+    await page.evaluate(() => window.__dreamlift!.session.flush());
+
+    await page.close();
+    await expect.poll(() => second.evaluate(() => window.__dreamlift!.session.state().status), { timeout: 15_000 }).toBe('saved');
+    await expect(second.getByTestId('storage-notice')).toHaveCount(0);
+    await second.evaluate(() => window.__dreamlift!.session.flush());
+    await second.reload();
+    // Its own change is kept, and the first tab's last saved choice (the Dream tab) came in.
+    await expect(second.getByTestId('tab-dream')).toHaveAttribute('aria-selected', 'true');
+    await second.getByTestId('tab-explain').click();
+    await expect(second.getByTestId('rule-select')).toHaveValue('rescale');
+    await expect(second.getByTestId('storage-notice')).toHaveCount(0);
+  });
 });
 
 test.describe('Dream history', () => {

@@ -1,5 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage, type SessionCommit, type SessionStorage } from '../session/storage';
+import { claimSessionLock } from '../session/tab-lock';
+import { fakeLockManager } from '../session/testing-locks';
 import { DEFAULT_COMPARE_SETTINGS, useCompareStore } from './compare-store';
 import { resetDrawing, useDrawingStore } from './drawing-store';
 import { resetDreamStore, useDreamStore } from './dream-store';
@@ -61,6 +63,32 @@ describe('persistence', () => {
     expect(useDreamStore.getState().settings.steps).toBe(7);
     expect(useDreamStore.getState().settings.layer).toBe('mixed5');
     expect(useCompareStore.getState().settings).toEqual({ ...DEFAULT_COMPARE_SETTINGS, scale: 'per-map', erased: 12 });
+  });
+
+  it('a second tab reads the session but does not write it until the first tab closes; then it keeps what it changed and takes the rest from storage', async () => {
+    const storage = createMemoryStorage();
+    await makeASession(storage);
+    stopPersistence();
+    resetAll();
+    const locks = fakeLockManager();
+    const otherTab = await claimSessionLock(locks);
+    await startPersistence({ openStorage: async () => storage, locks, debounceMs: 1 });
+    expect(useSessionStore.getState().status).toBe('elsewhere');
+    expect(useSessionStore.getState().notice).toMatch(/open in another tab/);
+    expect(useDreamStore.getState().settings.steps).toBe(7);
+    // This tab changes the Explain rule; the other tab (still writing) changes the stored Dream steps.
+    useExplainStore.getState().updateSettings({ rule: 'rescale' });
+    await flushSession();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(((await storage.getRecords()).explain as { data: { settings: { rule: string } } }).data.settings.rule).toBe('revealcancel');
+    const dream = (await storage.getRecords()).dream as { v: number; data: { settings: { steps: number } } };
+    await storage.commit({ records: { dream: { ...dream, data: { ...dream.data, settings: { ...dream.data.settings, steps: 5 } } } } });
+    otherTab.release();
+    await vi.waitFor(() => expect(useSessionStore.getState().status).toBe('saved'));
+    await flushSession();
+    expect(((await storage.getRecords()).explain as { data: { settings: { rule: string } } }).data.settings.rule).toBe('rescale');
+    expect(useDreamStore.getState().settings.steps).toBe(5);
+    expect(useSessionStore.getState().notice).toBeNull();
   });
 
   it('invalid stored dream settings fall back to their defaults, one by one', async () => {

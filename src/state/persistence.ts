@@ -23,6 +23,7 @@ import { openIdbStorage } from '../session/idb-storage';
 import { mergeSettings } from '../session/merge';
 import { describeStorageError, hydrate, newBlobId, SessionWriter, type PersistedSlice } from '../session/session';
 import { createMemoryStorage, type HistoryEntry, type SessionStorage } from '../session/storage';
+import { claimSessionLock, type LockManagerLike, type SessionLock } from '../session/tab-lock';
 import { DEFAULT_COMPARE_SETTINGS, useCompareStore } from './compare-store';
 import { isDrawingDoc, useDrawingStore, type DrawingDoc } from './drawing-store';
 import {
@@ -204,6 +205,16 @@ export const useDreamHistoryStore = create<DreamHistoryState>()(() => ({ entries
 
 let storage: SessionStorage = createMemoryStorage();
 let writer: SessionWriter | null = null;
+/** This tab's claim on the session (one writing tab per device, src/session/tab-lock.ts). */
+let lock: SessionLock | null = null;
+/** Slices changed while another tab was the writer: written, not re-read, when this tab takes over. */
+const touchedElsewhere = new Set<string>();
+
+/** Marks a slice for writing, or remembers it while another tab writes. */
+function markDirty(key: string): void {
+  if (writer) writer.markDirty(key);
+  else if (lock?.state === 'elsewhere') touchedElsewhere.add(key);
+}
 
 async function refreshHistory(): Promise<void> {
   try {
@@ -219,7 +230,7 @@ export async function reopenDream(id: string): Promise<void> {
   if (!entry) return;
   showResult(await createImageBitmap(entry.image));
   keptResult = { id: newBlobId('dream'), width: entry.width, height: entry.height, layer: entry.layer, isPartial: entry.isPartial, blob: entry.image };
-  writer?.markDirty('dream');
+  markDirty('dream');
 }
 
 export async function deleteDream(id: string): Promise<void> {
@@ -266,7 +277,7 @@ async function keepResult(isPartial: boolean): Promise<void> {
   const id = newBlobId('dream');
   if (isCurrent) {
     keptResult = { id, width: canvas.width, height: canvas.height, layer, isPartial, blob: image };
-    writer?.markDirty('dream');
+    markDirty('dream');
     await writer?.flush();
   }
   try {
@@ -311,6 +322,8 @@ export interface PersistenceOptions {
   openStorage?: () => Promise<SessionStorage>;
   restorePhoto?: RestorePhoto;
   debounceMs?: number;
+  /** Web Locks (tests pass a fake); defaults to navigator.locks. */
+  locks?: LockManagerLike | null;
 }
 
 let stopWatching: (() => void) | null = null;
@@ -339,10 +352,31 @@ export async function startPersistence(options: PersistenceOptions = {}): Promis
   } catch (e) {
     useSessionStore.setState({ status: 'failed', notice: `The saved session could not be read (${e instanceof Error ? e.message : String(e)}); starting afresh.` });
   }
-  writer = new SessionWriter(storage, slices, { debounceMs: options.debounceMs, onResult: reportWrite });
-  await writer.start();
-  if (useSessionStore.getState().status === 'starting') useSessionStore.setState({ status: 'saved' });
   stopWatching = watchDreamRuns();
+  const claim = await claimSessionLock(options.locks);
+  lock = claim;
+  if (claim.state === 'elsewhere') {
+    useSessionStore.setState({ status: 'elsewhere', notice: ELSEWHERE_NOTICE });
+    const unsubscribe = slices.map((s) => s.subscribe(() => touchedElsewhere.add(s.key)));
+    void claim.whenHeld.then(async () => {
+      for (const u of unsubscribe) u();
+      if (lock !== claim) return;
+      // The closed tab's last saved work comes in, except where this tab changed something since it opened.
+      try {
+        await hydrate(storage, slices.filter((s) => !touchedElsewhere.has(s.key)));
+      } catch {
+        /* what this tab shows is written instead */
+      }
+      if (lock !== claim) return;
+      await startWriting(options.debounceMs, [...touchedElsewhere]);
+      touchedElsewhere.clear();
+      if (useSessionStore.getState().status === 'elsewhere') useSessionStore.setState({ status: 'saved', notice: null });
+      await refreshHistory();
+    });
+  } else {
+    await startWriting(options.debounceMs, []);
+    if (useSessionStore.getState().status === 'starting') useSessionStore.setState({ status: 'saved' });
+  }
   await refreshHistory();
   if (typeof addEventListener === 'function' && !isListening) {
     isListening = true;
@@ -354,6 +388,15 @@ export async function startPersistence(options: PersistenceOptions = {}): Promis
   }
 }
 
+const ELSEWHERE_NOTICE =
+  'DreamLift is open in another tab, and that tab saves your session: what you do here is not saved until you close it (this tab then takes over).';
+
+async function startWriting(debounceMs: number | undefined, dirty: readonly string[]): Promise<void> {
+  writer = new SessionWriter(storage, slices, { debounceMs, onResult: reportWrite });
+  await writer.start();
+  for (const key of dirty) writer.markDirty(key);
+}
+
 /** Writes pending changes now (tests; the page does it when hidden). */
 export function flushSession(): Promise<void> {
   return writer?.flush() ?? Promise.resolve();
@@ -363,6 +406,9 @@ export function flushSession(): Promise<void> {
 export function stopPersistence(): void {
   writer?.stop();
   writer = null;
+  lock?.release();
+  lock = null;
+  touchedElsewhere.clear();
   stopWatching?.();
   stopWatching = null;
 }

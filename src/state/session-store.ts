@@ -3,9 +3,10 @@ import { create } from 'zustand';
 
 /**
  * starting: reading the stored session; saved: kept in IndexedDB;
- * memory: storage unavailable, the app works in memory only; failed: the last write failed (full…).
+ * memory: storage unavailable, the app works in memory only; failed: the last write failed (full…);
+ * elsewhere: another tab of the app saves the session, this one takes over when that tab closes.
  */
-export type SessionStatus = 'starting' | 'saved' | 'memory' | 'failed';
+export type SessionStatus = 'starting' | 'saved' | 'memory' | 'failed' | 'elsewhere';
 
 export interface SessionState {
   status: SessionStatus;

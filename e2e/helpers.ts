@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { tinyPhotoPng } from './test-data';
 
 export { digitPng, mnistDigit, tinyPhotoPng } from './test-data';
 
@@ -108,4 +109,19 @@ export function longestTask(page: Page, reset = false): Promise<number> {
     if (r) w.__longTasks = [];
     return longest;
   }, reset);
+}
+
+/** Opens a tiny generated photo (width×height) in the Dream panel at the 64 px working size. */
+export async function openTinyPhoto(page: Page, width = 64, height = 48): Promise<void> {
+  await page.getByTestId('tab-dream').click();
+  await page.getByTestId('max-side-select').selectOption('64');
+  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(width, height) });
+  await expect(page.getByTestId('photo-info')).toContainText(`${width}×${height}`);
+}
+
+/** Types a number into a number input and leaves it, so the change is committed. */
+export async function setNumber(page: Page, testId: string, value: number): Promise<void> {
+  const input = page.getByTestId(testId);
+  await input.fill(String(value));
+  await input.blur();
 }

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { parseBackendPreference, type BackendInfo, type BackendPreference } from '../engine/backend-names';
 
+/** The two worker lanes, by the panel that starts them: 'explain' the interactive lane (Explain, Compare), 'dream' the long lane (Dream, gallery, heatmaps, films). */
 export type WorkerName = 'explain' | 'dream';
 
 export interface RuntimeState {

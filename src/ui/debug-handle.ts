@@ -23,12 +23,17 @@ export interface DebugHandle {
   setDigit: (pixels01: number[]) => void;
   /** Calls `listener` on every Dream store change (frames update `progress`); returns the unsubscribe function. */
   subscribeDream: typeof useDreamStore.subscribe;
-  /** tf.memory() and model load time of each worker (null where none runs), for soak tests and benchmarks. */
+  /**
+   * tf.memory() and model load time of each worker lane (null where none runs), for soak tests and benchmarks:
+   * `explain` is the interactive lane (Explain, Compare, which filters decided), `dream` the long lane
+   * (Deep Dream, gallery, heatmaps, films); each is one thread with one copy of each of its models.
+   */
   memory: () => Promise<{ explain: WorkerMemory | null; dream: WorkerMemory | null }>;
   /** Bare forward + gradient timings of the current dream objective on the current photo (benchmark baseline). */
   benchDreamGradient: (runs: number, warmup?: number) => Promise<GradientBenchmark | null>;
   /**
    * Fault injection for the end-to-end tests; each harms only this tab, and the app recovers by itself.
+   * The worker is a lane: 'explain' the interactive one (Explain and Compare), 'dream' the long one.
    * killWorker: 'terminate' kills the worker from outside (as on out-of-memory), 'throw' makes it throw uncaught.
    * loseDevice: destroys the worker's WebGPU device (false when it runs on another backend).
    */

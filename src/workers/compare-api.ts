@@ -1,20 +1,22 @@
 /**
- * The object the Compare worker exposes (compare.worker.ts only adds
- * `expose`): every attribution method on one digit, and the erasure curves
+ * The Compare feature module of the interactive lane (lane-api.ts composes it
+ * with Explain): every attribution method on one digit, and the erasure curves
  * of the Erase-to-convert view, from src/engine/attribution/compare.ts.
- * Backend and MNIST model start once, lazily (the Explain worker's
- * environment, explain-api.ts); cancellation is checked between methods.
+ * It runs on the lane's classifiers (classifier-models.ts): the same backend
+ * and the same copy of the MNIST model as Explain. Cancellation is checked
+ * between methods; a request that overlaps a lost GPU device fails as
+ * DeviceLostError, as Explain's do.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
-import type { BackendInfo } from '../engine/backend';
 import { compareMethods, erasureCurves } from '../engine/attribution/compare';
 import { MNIST_PIXELS, MNIST_SIDE } from '../engine/image/mnist-preprocess';
 import { referencePixels } from '../engine/image/reference';
-import { ModelLoadError } from '../engine/models/dream-model';
+import { createClassifierModels, type ClassifierModels } from './classifier-models';
 import { BadRequestError, type ExplainApiEnvironment } from './explain-api';
 import type { CompareApi, CompareMap, CompareResult, EraseResult } from './compare-protocol';
 import { abortError } from './worker-handle';
+import { withDevice } from './worker-faults';
 
 const SHAPE = [MNIST_SIDE, MNIST_SIDE, 1];
 
@@ -28,24 +30,10 @@ function checkDigit(name: string, v: number | null): void {
   if (v !== null && !(Number.isInteger(v) && v >= 0 && v <= 9)) throw new BadRequestError(`${name} must be a digit 0–9 (got ${String(v)})`);
 }
 
-export function createCompareApi(env: ExplainApiEnvironment): CompareApi {
-  let backend: Promise<BackendInfo> | null = null;
-  let model: Promise<tf.LayersModel> | null = null;
+/** Makes the Compare API on the lane's classifiers `models` (default: a copy of its own, for tests). */
+export function createCompareApi(env: ExplainApiEnvironment, models: ClassifierModels = createClassifierModels(env)): CompareApi {
   const controllers = new Map<number, AbortController>();
   const cancelled = new Set<number>();
-
-  const getModel = (): Promise<tf.LayersModel> => {
-    if (!model) {
-      const promise = env.loadModel().catch((e: unknown) => {
-        throw new ModelLoadError(`The digit model could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
-      });
-      model = promise;
-      promise.catch(() => {
-        if (model === promise) model = null;
-      });
-    }
-    return model;
-  };
 
   /** Runs `work` with an AbortSignal that `cancel(jobId)` fires; AbortError if cancelled first. */
   const job = async <T>(jobId: number, work: (net: tf.LayersModel, signal: AbortSignal) => Promise<T>): Promise<T> => {
@@ -53,9 +41,10 @@ export function createCompareApi(env: ExplainApiEnvironment): CompareApi {
     const controller = new AbortController();
     controllers.set(jobId, controller);
     try {
-      await (backend ?? (backend = env.startBackend('auto')));
-      const net = await getModel();
-      const result = await work(net, controller.signal);
+      const result = await withDevice(env.device, async () => {
+        await models.ready();
+        return work(await models.mnist(), controller.signal);
+      });
       if (controller.signal.aborted) throw abortError(`Compare job ${jobId} was cancelled`);
       return result;
     } catch (e) {
@@ -67,9 +56,9 @@ export function createCompareApi(env: ExplainApiEnvironment): CompareApi {
   };
 
   return {
-    init(preference) {
-      backend = env.startBackend(preference);
-      void backend.then(() => getModel()).catch(() => undefined);
+    init(preference, options) {
+      const backend = models.start(preference, options);
+      void backend.then(() => models.mnist()).catch(() => undefined);
       return backend;
     },
 

@@ -1,11 +1,15 @@
 /**
- * Main-thread side of the Compare worker: signal-first calls over a
- * WorkerHandle (lazy worker, job ids, AbortSignal → `cancel(jobId)`, crash
- * detection), like explain-client.ts.
+ * Main-thread side of Compare: signal-first calls on the interactive lane,
+ * the same worker, backend and copy of the MNIST model as Explain (lanes.ts),
+ * so it inherits the lane's crash detection, device-loss restart, memory()
+ * and fault hooks.
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
-import type { CompareApi, CompareParams, CompareResult, EraseParams, EraseResult } from './compare-protocol';
-import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+import type { WorkerFaultHooks } from './device-lost';
+import type { CompareParams, CompareResult, EraseParams, EraseResult } from './compare-protocol';
+import { createInteractiveLane, interactiveLane, type InteractiveLane } from './lanes';
+import type { WorkerCrashedError } from './worker-handle';
+import type { WorkerMemory } from './worker-stats';
 
 /** A cancelled job is checked between methods; a worker stuck past this is terminated. */
 const CANCEL_GRACE_MS = 30_000;
@@ -22,45 +26,24 @@ export interface CompareClient {
   erase(pixels01: Float32Array, params: EraseParams, options?: CompareRunOptions): Promise<EraseResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
   terminate(): void;
+  /** The lane's tf.memory() and model load time; null when its worker does not run. */
+  memory?(): Promise<WorkerMemory | null>;
+  /** Test-only fault hooks (the lane's, shared with Explain). */
+  faults?: WorkerFaultHooks;
 }
 
-export function createCompareClient(
-  createWorker: () => Worker = () => new Worker(new URL('./compare.worker.ts', import.meta.url), { type: 'module', name: 'compare' }),
-): CompareClient {
-  const handle = new WorkerHandle<CompareApi>(createWorker, 'compare');
-  let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
-  handle.onCrash(() => {
-    initFor = null;
-  });
-  const init = (preference: BackendPreference): Promise<BackendInfo> => {
-    if (!handle.isStarted) initFor = null;
-    if (!initFor || initFor.preference !== preference) {
-      const promise = handle.run((api) => api.init(preference));
-      initFor = { preference, promise };
-      promise.catch(() => {
-        if (initFor?.promise === promise) initFor = null;
-      });
-    }
-    return initFor.promise;
-  };
+/** The Compare client on the interactive lane (default: the page's, shared with Explain); tests pass a worker factory. */
+export function createCompareClient(source: (() => Worker) | InteractiveLane = interactiveLane()): CompareClient {
+  const lane = typeof source === 'function' ? createInteractiveLane(source) : source;
   return {
-    init,
-    compare(pixels01, params, { signal, preference } = {}) {
-      return handle.run(async (api, jobId) => {
-        await init(preference ?? initFor?.preference ?? 'auto');
-        return api.compare(jobId, pixels01, params);
-      }, { signal, graceMs: CANCEL_GRACE_MS });
-    },
-    erase(pixels01, params, { signal, preference } = {}) {
-      return handle.run(async (api, jobId) => {
-        await init(preference ?? initFor?.preference ?? 'auto');
-        return api.erase(jobId, pixels01, params);
-      }, { signal, graceMs: CANCEL_GRACE_MS });
-    },
-    onCrash: (listener) => handle.onCrash(listener),
-    terminate: () => {
-      handle.terminate();
-      initFor = null;
-    },
+    init: lane.init,
+    compare: (pixels01, params, { signal, preference } = {}) =>
+      lane.job((api, jobId) => api.compare(jobId, pixels01, params), { signal, preference, graceMs: CANCEL_GRACE_MS }),
+    erase: (pixels01, params, { signal, preference } = {}) =>
+      lane.job((api, jobId) => api.erase(jobId, pixels01, params), { signal, preference, graceMs: CANCEL_GRACE_MS }),
+    onCrash: lane.onCrash,
+    terminate: lane.terminate,
+    memory: lane.memory,
+    faults: lane.faults,
   };
 }

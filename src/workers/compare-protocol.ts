@@ -1,12 +1,13 @@
 /**
- * Types shared by the Compare worker (compare-api.ts) and its main-thread
- * client (compare-client.ts): every attribution method on one digit
+ * Types shared by the Compare module of the interactive lane (compare-api.ts)
+ * and its main-thread client (compare-client.ts): every attribution method on one digit
  * (Compare view), and the erasure curves of the Erase-to-convert view.
  * Plain data only; typed arrays travel as transferables.
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import type { MethodName } from '../engine/attribution/method-names';
 import type { ReferenceSpec } from '../engine/image/reference';
+import type { BackendStartOptions } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 
 export interface CompareParams {
@@ -66,8 +67,10 @@ export interface EraseResult {
   curves: EraseCurveData[];
 }
 
+/** The Compare feature module of the interactive lane (its lane adds memory() and fault()). */
 export interface CompareApi extends CancellableApi {
-  init(preference: BackendPreference): Promise<BackendInfo>;
+  /** Starts the lane's backend, as ExplainApi.init (the lane exposes one of the two). */
+  init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
   /** `pixels01`: Float32Array(784) in [0, 1], light on dark. */
   compare(jobId: number, pixels01: Float32Array, params: CompareParams): Promise<CompareResult>;
   /** Erases to black, as in the paper. */

@@ -1,8 +1,8 @@
-import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { DeviceLostError, isDeviceLostError, type BackendStartOptions } from './device-lost';
 import { createExplainClient } from './explain-client';
 import type { ExplainApi, ExplainParams, ExplainResult } from './explain-protocol';
+import { fakeWorker, type FakeWorker } from './testing/fake-worker';
 import { withDevice, type DeviceWatch } from './worker-faults';
 
 /** A device watch driven by the test: `lose(reason)` loses the device. */
@@ -60,31 +60,10 @@ describe('withDevice', () => {
 
 const params: ExplainParams = { rule: 'rescale', target: null, contrast: null, softmaxNormalize: false, reference: { kind: 'black' } };
 
-/** A Worker stand-in exposing `api` over a MessageChannel. */
-function fakeWorker(api: ExplainApi) {
-  const channel = new MessageChannel();
-  Comlink.expose(api, channel.port2);
-  const port = channel.port1;
-  return {
-    postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
-    addEventListener: (type: string, fn: (e: MessageEvent) => void) => {
-      if (type === 'message') port.addEventListener('message', fn);
-      port.start();
-    },
-    removeEventListener: (type: string, fn: (e: MessageEvent) => void) => {
-      if (type === 'message') port.removeEventListener('message', fn);
-    },
-    terminate: () => {
-      port.close();
-      channel.port2.close();
-    },
-  };
-}
-
 describe('explain client after a lost GPU device', () => {
   it('ends the worker and starts the next one with WebGPU skipped, giving the reason', async () => {
     const inits: (BackendStartOptions | undefined)[] = [];
-    const workers: ReturnType<typeof fakeWorker>[] = [];
+    const workers: FakeWorker[] = [];
     const client = createExplainClient(() => {
       const first = workers.length === 0;
       const api: ExplainApi = {

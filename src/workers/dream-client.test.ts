@@ -1,8 +1,8 @@
-import * as Comlink from 'comlink';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DREAM_PARAMS } from '../engine/dream/dream';
 import { createDreamClient, type DreamFrame } from './dream-client';
 import type { DreamApi, DreamFrameMessage, RawImage } from './dream-protocol';
+import { fakeWorker, type FakeWorker } from './testing/fake-worker';
 import { isAbortError } from './worker-handle';
 
 const raw = (width: number, height: number, value = 0): RawImage => ({ width, height, pixels: new Uint8ClampedArray(width * height * 4).fill(value) });
@@ -54,36 +54,12 @@ function fakeApi(log: string[]) {
   return api;
 }
 
-/** A Worker stand-in: the API exposed on the far end of a MessageChannel. */
-function fakeWorker(log: string[]) {
-  const channel = new MessageChannel();
-  Comlink.expose(fakeApi(log), channel.port2);
-  const listeners: Record<string, ((e: Event) => void)[]> = {};
-  const port = channel.port1;
-  return {
-    postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
-    addEventListener: (type: string, fn: (e: Event) => void) => {
-      if (type === 'message') port.addEventListener('message', fn as (e: MessageEvent) => void);
-      else (listeners[type] ??= []).push(fn);
-      port.start();
-    },
-    removeEventListener: (type: string, fn: (e: Event) => void) => {
-      if (type === 'message') port.removeEventListener('message', fn as (e: MessageEvent) => void);
-    },
-    terminate: () => {
-      port.close();
-      channel.port2.close();
-    },
-    fireError: (message: string) => listeners.error?.forEach((fn) => fn({ message, preventDefault() {} } as unknown as Event)),
-  };
-}
-
 describe('dream client', () => {
   let log: string[];
-  let workers: ReturnType<typeof fakeWorker>[];
+  let workers: FakeWorker[];
   const makeClient = () =>
     createDreamClient(() => {
-      const w = fakeWorker(log);
+      const w = fakeWorker(fakeApi(log));
       workers.push(w);
       return w as unknown as Worker;
     });

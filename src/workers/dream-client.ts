@@ -1,7 +1,7 @@
 /**
- * Main-thread side of the Deep Dream worker: signal-first calls over a
- * WorkerHandle (lazy worker, job ids, cancel with a grace period, crash
- * detection). Backend start and model load happen once per worker; when the
+ * Main-thread side of Deep Dream: signal-first calls on the long lane
+ * (lane-client.ts: lazy worker, job ids, cancel with a grace period, crash
+ * detection, device loss); the gallery, heatmaps and films share it. Backend start and model load happen once per worker; when the
  * worker dies or is terminated, the next call starts a fresh one and redoes both.
  * Frames of other jobs are dropped (and their bitmaps closed), so a slow frame
  * of an old run can never be drawn over a new one.
@@ -14,9 +14,9 @@ import type { VisualizeParams } from '../engine/visualize/params';
 import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { isRawImage } from './dream-protocol';
-import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
-import { faultHooks } from './fault-hooks';
-import { WorkerHandle, abortError, type WorkerCrashedError } from './worker-handle';
+import type { WorkerFaultHooks } from './device-lost';
+import { createLongLane, longLane, type LongLane } from './lanes';
+import { abortError, type WorkerCrashedError } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
 /** A frame as the main thread receives it: always an ImageBitmap, which the receiver must close(). */
@@ -76,65 +76,24 @@ function toBitmap(image: ImageBitmap | RawImage): Promise<ImageBitmap> {
   return isRawImage(image) ? createImageBitmap(new ImageData(image.pixels, image.width, image.height)) : Promise.resolve(image);
 }
 
-export function createDreamClient(
-  createWorker: () => Worker = () => new Worker(new URL('./dream.worker.ts', import.meta.url), { type: 'module', name: 'dream' }),
-): DreamClient {
-  const handle = new WorkerHandle<DreamApi>(createWorker, 'Deep Dream');
-  let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
+/** The Dream client on the long lane (default: the page's); tests pass a worker factory, which gets a lane of its own. */
+export function createDreamClient(source: (() => Worker) | LongLane = longLane()): DreamClient {
+  const lane = typeof source === 'function' ? createLongLane(source) : source;
   let modelPromise: Promise<DreamModelInfo> | null = null;
   const progressListeners = new Set<(fraction: number) => void>();
-
-  /** Forgets per-worker promises when the worker is gone (crashed, or terminated after an ignored cancel). */
-  const forgetIfStopped = () => {
-    if (!handle.isStarted) {
-      initFor = null;
-      modelPromise = null;
-    }
-  };
-  handle.onCrash(() => {
-    initFor = null;
+  // The trunk lives in the worker: a new worker (crash, terminate, lost device, new backend) loads it again.
+  lane.onReset(() => {
     modelPromise = null;
   });
 
-  /** Why the GPU device was lost in an earlier worker; later workers skip WebGPU (until the page reloads). */
-  let gpuLost: string | null = null;
-  /** A lost device leaves the worker's backend useless: end the worker; the next call starts one on the next backend. */
-  const afterFailure = (error: unknown): never => {
-    if (isDeviceLostError(error)) {
-      gpuLost = error instanceof Error ? error.message : String(error);
-      // Other jobs on this worker overlapped the lost device too: they fail the same way (and are rerun).
-      handle.terminate(error instanceof Error ? error : undefined);
-      initFor = null;
-      modelPromise = null;
-    }
-    throw error;
-  };
-
-  /** Rejects when the worker crashes, so callers never wait forever on a dead worker. */
-  const guarded = <T>(call: (api: Comlink.Remote<DreamApi>) => Promise<T>): Promise<T> =>
-    handle.run((api) => call(api)).catch(afterFailure);
+  /** Rejects when the worker crashes, so callers never wait forever on a dead worker; a lost device ends the worker. */
+  const guarded = <T>(call: (api: Comlink.Remote<DreamApi>) => Promise<T>): Promise<T> => lane.call((api) => call(api));
 
   return {
-    init(preference) {
-      forgetIfStopped();
-      // A worker keeps its backend (and the model's weights on it): a new preference gets a fresh worker.
-      if (initFor && initFor.preference !== preference) {
-        handle.terminate();
-        initFor = null;
-        modelPromise = null;
-      }
-      if (!initFor) {
-        const promise = guarded((api) => api.init(preference, { gpuLost }));
-        initFor = { preference, promise };
-        promise.catch(() => {
-          if (initFor?.promise === promise) initFor = null;
-        });
-      }
-      return initFor.promise;
-    },
+    // A worker keeps its backend (and the model's weights on it): a new preference gets a fresh worker.
+    init: lane.init,
 
     loadModel(onProgress) {
-      forgetIfStopped();
       if (onProgress) progressListeners.add(onProgress);
       if (!modelPromise) {
         const promise = guarded((api) =>
@@ -154,7 +113,6 @@ export function createDreamClient(
 
     async run(photo, params, options = {}) {
       const { signal, onFrame, graceMs } = options;
-      forgetIfStopped();
       // The worker takes ownership of what it is sent; send a copy so the caller keeps its photo.
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
@@ -166,7 +124,7 @@ export function createDreamClient(
         throw abortError();
       }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
-      return handle.run(
+      return lane.call(
         (api, jobId) => {
           const receive = async (message: DreamFrameMessage) => {
             if (message.jobId !== jobId || signal?.aborted) {
@@ -181,43 +139,29 @@ export function createDreamClient(
           return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide);
         },
         { signal, graceMs },
-      ).catch(afterFailure);
+      );
     },
 
-    onCrash: (listener) => handle.onCrash(listener),
-    terminate: () => {
-      handle.terminate();
-      initFor = null;
-      modelPromise = null;
-    },
-
-    faults: faultHooks(handle, 'Deep Dream'),
-
-    runJob: (call) => handle.run(call).catch(afterFailure),
-    retryGpu: () => {
-      gpuLost = null;
-      handle.terminate();
-      initFor = null;
-      modelPromise = null;
-    },
-
-    memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
+    onCrash: lane.onCrash,
+    terminate: lane.terminate,
+    faults: lane.faults,
+    runJob: (call) => lane.call(call),
+    retryGpu: lane.retryGpu,
+    memory: lane.memory,
 
     visualize(params, options = {}) {
-      forgetIfStopped();
       const { signal, onProgress } = options;
-      return handle.run<VisualizeResult>(
+      return lane.call<VisualizeResult>(
         (api, jobId) => {
           // Optional in DreamApi (for stand-ins); the real worker always has it.
           const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'visualize'>>>;
           return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined);
         },
         { signal },
-      ).catch(afterFailure);
+      );
     },
 
     async excites(photo, layer, top) {
-      forgetIfStopped();
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
@@ -233,11 +177,10 @@ export function createDreamClient(
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
-      return handle.run((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
+      return lane.call((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
     },
 
     async filterHeatmap(photo, params, options = {}) {
-      forgetIfStopped();
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
@@ -246,10 +189,10 @@ export function createDreamClient(
         throw abortError();
       }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
-      return handle.run(
+      return lane.call(
         (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params),
         { signal: options.signal, graceMs: 60_000 },
-      ).catch(afterFailure);
+      );
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The object the Explain worker exposes (explain.worker.ts only adds
- * `expose`). It starts a backend and loads the MNIST classifier once, lazily,
- * behind cached promises; builds the input and reference tensors; runs the
+ * The Explain feature module of the interactive lane (lane-api.ts composes
+ * it with Compare; lane.worker.ts only adds `expose`). Through the lane's
+ * classifiers (classifier-models.ts) it starts a backend and loads the MNIST
+ * classifier once, lazily, behind cached promises; builds the input and reference tensors; runs the
  * engine's DeepLIFT (all ten class maps in one batched pass); and returns plain
  * data, its Float32Arrays transferred. Cancellation is checked before the work
  * starts and before the result is returned: a pass on this model takes
@@ -12,7 +13,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
-import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepLift } from '../engine/deeplift/deeplift';
 import { convLayers } from '../engine/deeplift/layer-backward';
 import { deepLiftLayerScores } from '../engine/deeplift/layer-scores';
@@ -22,39 +22,19 @@ import { ModelLoadError } from '../engine/models/dream-model';
 import { comparePhotoMethods } from '../engine/models/photo-compare';
 import { explainPhoto, photoConvLayers, photoLayerScores } from '../engine/models/photo-explain';
 import { MNIST_MODEL_ID, type ExplainApi, type ExplainParams, type ExplainResult, type FiltersParams, type FiltersResult, type PhotoCompareResult, type PhotoExplainResult, type PhotoFiltersResult } from './explain-protocol';
-import { browserModelEnvironment, createModelRegistry, type ModelRegistryEnvironment } from './model-registry';
-import type { BackendStartOptions } from './device-lost';
+import { browserModelEnvironment } from './model-registry';
+import { createClassifierModels, type ClassifierEnvironment, type ClassifierModels } from './classifier-models';
 import { abortError } from './worker-handle';
-import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
-import { timedLoad, workerMemory } from './worker-stats';
+import { browserDeviceWatch, injectFault, withDevice } from './worker-faults';
+import { workerMemory } from './worker-stats';
 import { builtInModelFetch } from './model-fetch';
 
-export interface ExplainApiEnvironment {
-  /** Starts (or returns the already started) backend for `preference`. */
-  startBackend(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
-  /** Tells of GPU device loss (absent: nothing to lose, e.g. in Node). */
-  device?: DeviceWatch;
-  /** Loads the MNIST classifier ([b, 28, 28, 1] → [b, 10] softmax); called once unless it fails. */
-  loadModel(): Promise<tf.LayersModel>;
-  /** The backend tfjs runs on now (default tf.getBackend()); tests stand in a switch with it. */
-  activeBackend?(): string;
-  /** Where user models are kept (absent: the API serves only the built-in MNIST model). */
-  models?(loadMnist: () => Promise<tf.LayersModel>): ModelRegistryEnvironment;
-}
+/** What the Explain API needs from its worker: the classifiers' environment (classifier-models.ts). */
+export type ExplainApiEnvironment = ClassifierEnvironment;
 
 /** Thrown for requests the worker cannot serve (wrong input size, bad class index). */
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
-}
-
-function checkModel(model: tf.LayersModel): void {
-  const input = model.inputs[0]?.shape ?? [];
-  const output = model.outputs[0]?.shape ?? [];
-  if (input.length !== 4 || input[1] !== MNIST_SIDE || input[2] !== MNIST_SIDE || input[3] !== 1 || output[1] !== 10) {
-    throw new ModelLoadError(
-      `The digit model has the wrong shape (input ${JSON.stringify(input)}, output ${JSON.stringify(output)}); expected [null,28,28,1] → [null,10].`,
-    );
-  }
 }
 
 function checkClass(name: string, value: number | null): void {
@@ -77,51 +57,16 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
-  let backend: Promise<BackendInfo> | null = null;
-  let model: Promise<tf.LayersModel> | null = null;
-  /** The backend the model's weights were loaded on. */
-  let modelBackend: string | null = null;
-  let modelLoadMs: number | null = null;
+/**
+ * Makes the Explain API. `models` is the lane's one copy of the classifiers (backend, MNIST, registry);
+ * the Compare API of the same lane takes the same instance (lane-api.ts). Default: a copy of its own.
+ */
+export function createExplainApi(env: ExplainApiEnvironment, models: ClassifierModels = createClassifierModels(env)): ExplainApi {
   const cancelled = new Set<number>();
   /** Long jobs (a photo compare runs several methods) that cancel() interrupts midway. */
   const running = new Map<number, AbortController>();
-  const activeBackend = () => (env.activeBackend ? env.activeBackend() : tf.getBackend());
-
-  const getModel = (): Promise<tf.LayersModel> => {
-    // Weights do not reliably follow a backend switch (WebGPU cannot hand its buffers to CPU synchronously),
-    // so after the user picks another backend the model is loaded again there.
-    if (model && modelBackend !== activeBackend()) {
-      const old = model;
-      model = null;
-      void old.then((m) => m.dispose()).catch(() => undefined);
-    }
-    if (!model) {
-      modelBackend = activeBackend();
-      const promise = timedLoad(
-        () => env.loadModel(),
-        (ms) => {
-          modelLoadMs = ms;
-        },
-      )
-        .then((m) => {
-          checkModel(m);
-          return m;
-        })
-        .catch((e: unknown) => {
-          if (e instanceof Error && e.name === 'ModelLoadError') throw e;
-          throw new ModelLoadError(`The digit model could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
-        });
-      model = promise;
-      // A failed load is retried on the next request (a network blip must not break the panel for good).
-      promise.catch(() => {
-        if (model === promise) model = null;
-      });
-    }
-    return model;
-  };
-
-  const registry = env.models ? createModelRegistry(env.models(getModel)) : null;
+  const getModel = models.mnist;
+  const registry = models.registry;
   const needRegistry = () => {
     if (!registry) throw new BadRequestError('This worker serves only the built-in digit model.');
     return registry;
@@ -136,7 +81,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
   const api: ExplainApi = {
     init(preference, options) {
-      backend = env.startBackend(preference, options);
+      const backend = models.start(preference, options);
       // Warm the model up in the background; errors surface on the first explain.
       void backend.then(() => getModel()).catch(() => undefined);
       return backend;
@@ -148,7 +93,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
         throw new BadRequestError(`Drawn digits go to the digit model; model "${params.modelId}" takes photos (explainPhoto).`);
       }
       checkRequest(pixels01, params);
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const net = await getModel();
       throwIfCancelled(jobId);
 
@@ -193,14 +138,14 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     },
 
     async layers() {
-      await (backend ?? api.init('auto'));
+      await models.ready();
       return convLayers(await getModel()).map(({ name, className, shape, isCut }) => ({ name, className, shape, isCut }));
     },
 
     async filters(jobId, pixels01, params: FiltersParams): Promise<FiltersResult> {
       throwIfCancelled(jobId);
       checkRequest(pixels01, params);
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const net = await getModel();
       const layer = convLayers(net).find((l) => l.name === params.layer);
       if (!layer) throw new BadRequestError(`The model has no convolutional layer named "${params.layer}"`);
@@ -240,7 +185,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     },
 
     async addModel(request) {
-      await (backend ?? api.init('auto'));
+      await models.ready();
       return needRegistry().add(request);
     },
 
@@ -250,7 +195,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
     async explainPhoto(jobId, modelId, photo, params): Promise<PhotoExplainResult> {
       throwIfCancelled(jobId);
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const net = await needRegistry().get(modelId);
       throwIfCancelled(jobId);
       const r = await explainPhoto(net, photo, params);
@@ -272,14 +217,14 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     },
 
     async photoLayers(modelId, input) {
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const layers = await photoConvLayers(await needRegistry().get(modelId), input);
       return layers.map(({ name, className, shape, isCut }) => ({ name, className, shape, isCut }));
     },
 
     async photoFilters(jobId, modelId, photo, params): Promise<PhotoFiltersResult> {
       throwIfCancelled(jobId);
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const net = await needRegistry().get(modelId);
       throwIfCancelled(jobId);
       const r = await photoLayerScores(net, photo, params);
@@ -290,7 +235,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
 
     async comparePhoto(jobId, modelId, photo, params): Promise<PhotoCompareResult> {
       throwIfCancelled(jobId);
-      await (backend ?? api.init('auto'));
+      await models.ready();
       const net = await needRegistry().get(modelId);
       throwIfCancelled(jobId);
       const controller = new AbortController();
@@ -316,7 +261,7 @@ export function createExplainApi(env: ExplainApiEnvironment): ExplainApi {
     },
 
     async memory() {
-      return workerMemory(modelLoadMs);
+      return workerMemory(models.loadMs());
     },
 
     async cleanUpload(gray01, width, height) {

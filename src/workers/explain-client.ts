@@ -1,19 +1,20 @@
 /**
- * Main-thread side of the Explain worker: signal-first calls over a
- * WorkerHandle (lazy worker, job ids, AbortSignal → `cancel(jobId)`, crash
- * detection). The backend starts once per worker and preference; when the
- * worker dies, the next call starts a fresh one and starts it again.
+ * Main-thread side of Explain: signal-first calls on the interactive lane
+ * (lane-client.ts: lazy worker, job ids, AbortSignal → `cancel(jobId)`, crash
+ * detection, device loss). The backend starts once per worker and preference;
+ * when the worker dies, the next call starts a fresh one and starts it again.
  */
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import * as Comlink from 'comlink';
 import type { UploadInk } from '../engine/image/mnist-preprocess';
 import type { RgbaImage } from '../engine/image/photo-preprocess';
-import type { ExplainApi, ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult, PhotoFiltersParams, PhotoFiltersResult, PhotoCompareParams, PhotoCompareResult } from './explain-protocol';
+import type { ExplainParams, ExplainResult, FiltersParams, FiltersResult, HiddenLayerInfo, PhotoExplainParams, PhotoExplainResult, PhotoFiltersParams, PhotoFiltersResult, PhotoCompareParams, PhotoCompareResult } from './explain-protocol';
 import type { InputSpec } from '../engine/models/model-spec';
 import type { AddedModel, AddModelRequest } from './model-registry';
-import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
-import { faultHooks } from './fault-hooks';
-import { WorkerHandle, type WorkerCrashedError } from './worker-handle';
+import type { WorkerFaultHooks } from './device-lost';
+import type { InteractiveLaneApi } from './lane-api';
+import { createInteractiveLane, interactiveLane, type InteractiveLane } from './lanes';
+import type { WorkerCrashedError } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
 
 /**
@@ -62,134 +63,32 @@ export interface ExplainClient {
   comparePhoto?(modelId: string, photo: RgbaImage, params: PhotoCompareParams, options?: ExplainRunOptions): Promise<PhotoCompareResult>;
 }
 
-/** The real worker has the optional model methods (stand-in APIs in tests may lack them). */
-const full = (api: Comlink.Remote<ExplainApi>) => api as unknown as Comlink.Remote<Required<ExplainApi>>;
-
-export function createExplainClient(
-  createWorker: () => Worker = () => new Worker(new URL('./explain.worker.ts', import.meta.url), { type: 'module', name: 'explain' }),
-): ExplainClient {
-  const handle = new WorkerHandle<ExplainApi>(createWorker, 'explain');
-  let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
-  /** Why the GPU device was lost in an earlier worker; later workers skip WebGPU (until the page reloads). */
-  let gpuLost: string | null = null;
-  handle.onCrash(() => {
-    initFor = null;
-  });
-
-  /** A lost device leaves the worker's backend useless: end the worker; the next call starts one on the next backend. */
-  const afterFailure = (error: unknown): never => {
-    if (isDeviceLostError(error)) {
-      gpuLost = error instanceof Error ? error.message : String(error);
-      // Other jobs on this worker overlapped the lost device too: they fail the same way (and are rerun).
-      handle.terminate(error instanceof Error ? error : undefined);
-      initFor = null;
-    }
-    throw error;
-  };
-
-  const init = (preference: BackendPreference): Promise<BackendInfo> => {
-    // A worker terminated after an ignored cancel comes back fresh: start its backend again.
-    if (!handle.isStarted) initFor = null;
-    if (!initFor || initFor.preference !== preference) {
-      const promise = handle.run((api) => api.init(preference, { gpuLost }));
-      initFor = { preference, promise };
-      promise.catch(() => {
-        if (initFor?.promise === promise) initFor = null;
-      });
-    }
-    return initFor.promise;
-  };
+/**
+ * The Explain client on the interactive lane (default: the page's, shared with Compare); tests pass
+ * a worker factory, which gets a lane of its own.
+ */
+export function createExplainClient(source: (() => Worker) | InteractiveLane = interactiveLane()): ExplainClient {
+  const lane = typeof source === 'function' ? createInteractiveLane(source) : source;
+  const job = <T>(call: (api: Comlink.Remote<InteractiveLaneApi>, jobId: number) => Promise<T>, options: ExplainRunOptions = {}, cancellable = true) =>
+    lane.job(call, { preference: options.preference, signal: cancellable ? options.signal : undefined, graceMs: CANCEL_GRACE_MS });
 
   return {
-    init,
-    explain(pixels01, params, options = {}) {
-      const { signal, preference } = options;
-      return handle.run(
-        async (api, jobId) => {
-          await init(preference ?? initFor?.preference ?? 'auto');
-          return api.explain(jobId, pixels01, params);
-        },
-        { signal, graceMs: CANCEL_GRACE_MS },
-      ).catch(afterFailure);
-    },
-    layers(options = {}) {
-      return handle.run(async (api) => {
-        await init(options.preference ?? initFor?.preference ?? 'auto');
-        return (api as unknown as Required<Pick<ExplainApi, 'layers'>>).layers();
-      }).catch(afterFailure);
-    },
-    filters(pixels01, params, options = {}) {
-      const { signal, preference } = options;
-      return handle.run(
-        async (api, jobId) => {
-          await init(preference ?? initFor?.preference ?? 'auto');
-          return (api as unknown as Required<Pick<ExplainApi, 'filters'>>).filters(jobId, pixels01, params);
-        },
-        { signal, graceMs: CANCEL_GRACE_MS },
-      ).catch(afterFailure);
-    },
-    addModel(request) {
-      return handle.run(async (api) => {
-        await init(initFor?.preference ?? 'auto');
-        return full(api).addModel(request);
-      }).catch(afterFailure);
-    },
-    removeModel(id) {
-      return handle.run((api) => full(api).removeModel(id)).catch(afterFailure);
-    },
-    explainPhoto(modelId, photo, params, options = {}) {
-      const { signal, preference } = options;
-      return handle.run(
-        async (api, jobId) => {
-          await init(preference ?? initFor?.preference ?? 'auto');
-          return full(api).explainPhoto(jobId, modelId, photo, params);
-        },
-        { signal, graceMs: CANCEL_GRACE_MS },
-      ).catch(afterFailure);
-    },
-    photoLayers(modelId, input, options = {}) {
-      return handle.run(async (api) => {
-        await init(options.preference ?? initFor?.preference ?? 'auto');
-        return full(api).photoLayers(modelId, input);
-      }).catch(afterFailure);
-    },
-    photoFilters(modelId, photo, params, options = {}) {
-      const { signal, preference } = options;
-      return handle.run(
-        async (api, jobId) => {
-          await init(preference ?? initFor?.preference ?? 'auto');
-          return full(api).photoFilters(jobId, modelId, photo, params);
-        },
-        { signal, graceMs: CANCEL_GRACE_MS },
-      ).catch(afterFailure);
-    },
-    comparePhoto(modelId, photo, params, options = {}) {
-      const { signal, preference } = options;
-      return handle.run(
-        async (api, jobId) => {
-          await init(preference ?? initFor?.preference ?? 'auto');
-          return full(api).comparePhoto(jobId, modelId, photo, params);
-        },
-        { signal, graceMs: CANCEL_GRACE_MS },
-      ).catch(afterFailure);
-    },
-    onCrash: (listener) => handle.onCrash(listener),
-    terminate: () => {
-      handle.terminate();
-      initFor = null;
-    },
+    init: lane.init,
+    explain: (pixels01, params, options) => job((api, jobId) => api.explain(jobId, pixels01, params), options),
+    layers: (options) => job((api) => api.layers(), options, false),
+    filters: (pixels01, params, options) => job((api, jobId) => api.filters(jobId, pixels01, params), options),
+    addModel: (request) => job((api) => api.addModel(request)),
+    removeModel: (id) => lane.call((api) => api.removeModel(id)),
+    explainPhoto: (modelId, photo, params, options) => job((api, jobId) => api.explainPhoto(jobId, modelId, photo, params), options),
+    photoLayers: (modelId, input, options) => job((api) => api.photoLayers(modelId, input), options, false),
+    photoFilters: (modelId, photo, params, options) => job((api, jobId) => api.photoFilters(jobId, modelId, photo, params), options),
+    comparePhoto: (modelId, photo, params, options) => job((api, jobId) => api.comparePhoto(jobId, modelId, photo, params), options),
+    onCrash: lane.onCrash,
+    terminate: lane.terminate,
     cleanUpload: (gray01, width, height) =>
-      handle.run((api) => {
-        // Optional in the API type (stand-ins may lack it); the real worker always has it.
-        const clean = api.cleanUpload as unknown as (g: Float32Array, w: number, h: number) => Promise<UploadInk>;
-        return clean(Comlink.transfer(gray01, [gray01.buffer]), width, height);
-      }),
-    memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
-    faults: faultHooks(handle, 'explain'),
-    retryGpu: () => {
-      gpuLost = null;
-      handle.terminate();
-      initFor = null;
-    },
+      lane.call((api) => api.cleanUpload(Comlink.transfer(gray01, [gray01.buffer]), width, height)),
+    memory: lane.memory,
+    faults: lane.faults,
+    retryGpu: lane.retryGpu,
   };
 }

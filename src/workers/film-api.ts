@@ -23,6 +23,7 @@ import type { DeviceWatch } from './worker-faults';
 import { withDevice } from './worker-faults';
 import { createGifWriter, MAX_GIF_FRAMES } from './film-gif';
 import { BadParamsError } from '../engine/dream/dream';
+import { composeApis } from './compose-apis';
 
 /** Encodes frames into a container as they come. */
 export interface FilmEncoder {
@@ -204,18 +205,11 @@ export function createFilmApi(env: FilmEnvironment): FilmApi {
 }
 
 /**
- * The worker's exposed object: the dream methods plus the film methods, one
- * cancel for both (job ids come from one WorkerHandle, so they never clash).
+ * The dream methods plus the film methods, one cancel for both (job ids come
+ * from one WorkerHandle, so they never clash): the long lane's composition (lane-api.ts).
  */
 export function withFilm(dream: DreamApi, film: FilmApi): DreamApi & FilmApi {
-  return {
-    ...dream,
-    ...film,
-    cancel(jobId: number) {
-      dream.cancel(jobId);
-      film.cancel(jobId);
-    },
-  };
+  return composeApis(dream, film);
 }
 
 /**

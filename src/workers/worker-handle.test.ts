@@ -1,16 +1,15 @@
-import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeWorker, type FakeWorker } from './testing/fake-worker';
 import { WorkerHandle, isAbortError, type CancellableApi } from './worker-handle';
 
 interface SlowApi extends CancellableApi {
   work(jobId: number, ms: number): Promise<string>;
 }
 
-/** A Worker stand-in over a MessageChannel, with the API exposed on the other port. */
-function fakeWorker(options: { ignoreCancel?: boolean } = {}) {
-  const channel = new MessageChannel();
+/** A slow API whose jobs check for a cancel every few ms (unless told to ignore it). */
+function slowApi(options: { ignoreCancel?: boolean } = {}): SlowApi {
   const cancelled = new Set<number>();
-  const api: SlowApi = {
+  return {
     async work(jobId, ms) {
       const end = Date.now() + ms;
       while (Date.now() < end) {
@@ -27,40 +26,15 @@ function fakeWorker(options: { ignoreCancel?: boolean } = {}) {
       cancelled.add(jobId);
     },
   };
-  Comlink.expose(api, channel.port2);
-  let terminated = false;
-  const listeners: Record<string, ((e: Event) => void)[]> = {};
-  const port = channel.port1;
-  const worker = {
-    postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
-    addEventListener: (type: string, fn: (e: Event) => void) => {
-      if (type === 'message') port.addEventListener('message', fn as (e: MessageEvent) => void);
-      else (listeners[type] ??= []).push(fn);
-      port.start();
-    },
-    removeEventListener: (type: string, fn: (e: Event) => void) => {
-      if (type === 'message') port.removeEventListener('message', fn as (e: MessageEvent) => void);
-    },
-    terminate: () => {
-      terminated = true;
-      port.close();
-      channel.port2.close();
-    },
-    fireError: (message: string) => listeners.error?.forEach((fn) => fn({ message, preventDefault() {} } as unknown as Event)),
-    get terminated() {
-      return terminated;
-    },
-  };
-  return worker;
 }
 
 describe('WorkerHandle', () => {
-  const made: ReturnType<typeof fakeWorker>[] = [];
+  const made: FakeWorker[] = [];
   afterEach(() => made.splice(0).forEach((w) => w.terminate()));
 
   function handle(options?: { ignoreCancel?: boolean }) {
     return new WorkerHandle<SlowApi>(() => {
-      const w = fakeWorker(options);
+      const w = fakeWorker(slowApi(options));
       made.push(w);
       return w as unknown as Worker;
     }, 'test');
@@ -123,30 +97,45 @@ describe('WorkerHandle', () => {
     expect(crashes).toEqual(['The test worker stopped unexpectedly: out of memory']);
     await expect(h.run((api, id) => api.work(id, 5))).resolves.toBe('done 2');
   });
+
+  it('tells its stop listeners of every end: a crash, an ignored cancel, a terminate; not of a cancel that was heeded', async () => {
+    const stops: number[] = [];
+    const heeding = handle();
+    heeding.onStop(() => stops.push(made.length));
+    const controller = new AbortController();
+    const job = heeding.run((api, id) => api.work(id, 5000), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await job.catch(() => undefined);
+    expect(stops).toEqual([]);
+    const crashing = heeding.run((api, id) => api.work(id, 5000)).catch(() => undefined);
+    setTimeout(() => made[0]!.fireError('out of memory'), 20);
+    await crashing;
+    expect(stops).toEqual([1]);
+
+    const ignoring = handle({ ignoreCancel: true });
+    const off = ignoring.onStop(() => stops.push(made.length));
+    const stuck = new AbortController();
+    const late = ignoring.run((api, id) => api.work(id, 5000), { signal: stuck.signal, graceMs: 30 });
+    setTimeout(() => stuck.abort(), 10);
+    await late.catch(() => undefined);
+    expect(stops).toEqual([1, 2]);
+    ignoring.terminate();
+    expect(stops).toEqual([1, 2, 2]);
+    off();
+    ignoring.terminate();
+    expect(stops).toHaveLength(3);
+  });
 });
 
 describe('WorkerHandle after the worker is gone', () => {
   it('an abort after termination neither throws nor leaves the job pending', async () => {
-    const channel = new MessageChannel();
-    const api = { work: () => new Promise<string>(() => undefined), cancel: () => undefined };
-    Comlink.expose(api, channel.port2);
-    const h = new WorkerHandle<SlowApi>(() => {
-      const port = channel.port1;
-      return {
-        postMessage: (m: unknown, t?: Transferable[]) => port.postMessage(m, t ?? []),
-        addEventListener: (type: string, fn: EventListener) => {
-          if (type === 'message') port.addEventListener('message', fn);
-          port.start();
-        },
-        removeEventListener: (_type: string, fn: EventListener) => port.removeEventListener('message', fn),
-        terminate: () => port.close(),
-      } as unknown as Worker;
-    }, 'test');
+    const worker = fakeWorker({ work: () => new Promise<string>(() => undefined), cancel: () => undefined });
+    const h = new WorkerHandle<SlowApi>(() => worker as unknown as Worker, 'test');
     const controller = new AbortController();
     const job = h.run((remote, id) => remote.work(id, 1), { signal: controller.signal, graceMs: 20 });
     h.terminate();
     expect(() => controller.abort()).not.toThrow();
     expect(isAbortError(await job.catch((e: unknown) => e))).toBe(true);
-    channel.port2.close();
+    expect(worker.terminated).toBe(true);
   });
 });

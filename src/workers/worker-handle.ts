@@ -38,6 +38,7 @@ export class WorkerHandle<Api extends CancellableApi> {
   private remote: Comlink.Remote<Api> | null = null;
   private nextJobId = 1;
   private crashListeners = new Set<CrashListener>();
+  private stopListeners = new Set<() => void>();
   private pending = new Set<(error: Error) => void>();
 
   constructor(
@@ -70,6 +71,15 @@ export class WorkerHandle<Api extends CancellableApi> {
   }
 
   /**
+   * Calls `listener` whenever the worker is ended (terminated, crashed, or ended after a
+   * cancel it ignored), so per-worker caches (its started backend, its loaded models) are forgotten.
+   */
+  onStop(listener: () => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  /**
    * Ends the worker now; the next call starts a fresh one. Jobs still running on it
    * can never answer, so they are rejected with `reason` (default: an AbortError, as
    * for a cancelled job: the app ended the worker on purpose),
@@ -85,6 +95,7 @@ export class WorkerHandle<Api extends CancellableApi> {
     this.pending.clear();
     const error = reason ?? abortError('The worker was stopped while this job ran');
     for (const reject of pending) reject(error);
+    for (const listener of this.stopListeners) listener();
   }
 
   /** Kills the worker as if it had died (used by fault-injection tests and the watchdog). */

@@ -12,8 +12,8 @@ import type { DreamParams } from '../engine/dream/params';
 import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
 import type { VisualizeParams } from '../engine/visualize/params';
 import type { ExcitedChannel } from '../engine/visualize/quality';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
-import { isRawImage } from './dream-protocol';
+import type { DreamApi, DreamFrameMessage, DreamModelChoice, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
+import { INCEPTION_MODEL_ID, isRawImage } from './dream-protocol';
 import { isDeviceLostError, type WorkerFaultHooks } from './device-lost';
 import { faultHooks } from './fault-hooks';
 import { WorkerHandle, abortError, type WorkerCrashedError } from './worker-handle';
@@ -31,12 +31,15 @@ export interface DreamRunOptions {
   graceMs?: number;
   /** A guide image (guided dream, for the single layer of `params`); a copy is sent, the caller keeps it. */
   guide?: ImageBitmap | RawImage | null;
+  /** The model to dream with (default: the built-in InceptionV3). */
+  model?: DreamModelChoice;
 }
 
 /** What the store needs from a Deep Dream client (tests pass a stub). */
 export interface DreamClient {
   init(preference: BackendPreference): Promise<BackendInfo>;
-  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
+  /** Loads the model (default InceptionV3; a user model with `model`) once per worker; later calls share the promise. */
+  loadModel(onProgress?: (fraction: number) => void, model?: DreamModelChoice): Promise<DreamModelInfo>;
   /** Runs a dream on a copy of `photo` (the caller keeps its bitmap). Rejects with AbortError on abort. */
   run(photo: ImageBitmap | RawImage, params: DreamParams, options?: DreamRunOptions): Promise<DreamResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
@@ -46,17 +49,17 @@ export interface DreamClient {
   /** Bare forward + gradient timings on a copy of `photo` (see DreamApi.benchmarkGradient). */
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
-  benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number, model?: DreamModelChoice): Promise<GradientBenchmark>;
   /** Runs another kind of job on the same worker (films share its backend and trunk); `call` gets the remote API and a job id. */
   runJob?<T>(call: (api: Comlink.Remote<DreamApi>, jobId: number) => Promise<T>): Promise<T>;
   /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
   retryGpu?(): void;
   /** The filter heatmap of a copy of `photo` (see DreamApi.filterHeatmap). Rejects with AbortError on abort. */
-  filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal }): Promise<FilterHeatmap>;
+  filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal; model?: DreamModelChoice }): Promise<FilterHeatmap>;
   /** A feature visualisation (gallery thumbnail) in the worker; rejects with AbortError on abort. */
-  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void }): Promise<VisualizeResult>;
+  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void; model?: DreamModelChoice }): Promise<VisualizeResult>;
   /** "What this photo excites" on a copy of `photo` (see DreamApi.excites). */
-  excites?(photo: ImageBitmap | RawImage, layer: string, top: number): Promise<ExcitedChannel[]>;
+  excites?(photo: ImageBitmap | RawImage, layer: string, top: number, model?: DreamModelChoice): Promise<ExcitedChannel[]>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -83,17 +86,21 @@ export function createDreamClient(
   let initFor: { preference: BackendPreference; promise: Promise<BackendInfo> } | null = null;
   let modelPromise: Promise<DreamModelInfo> | null = null;
   const progressListeners = new Set<(fraction: number) => void>();
+  /** The user model this worker was last asked to load (the worker keeps one). */
+  let userModel: { key: string; promise: Promise<DreamModelInfo> } | null = null;
 
   /** Forgets per-worker promises when the worker is gone (crashed, or terminated after an ignored cancel). */
   const forgetIfStopped = () => {
     if (!handle.isStarted) {
       initFor = null;
       modelPromise = null;
+      userModel = null;
     }
   };
   handle.onCrash(() => {
     initFor = null;
     modelPromise = null;
+    userModel = null;
   });
 
   /** Why the GPU device was lost in an earlier worker; later workers skip WebGPU (until the page reloads). */
@@ -106,6 +113,7 @@ export function createDreamClient(
       handle.terminate(error instanceof Error ? error : undefined);
       initFor = null;
       modelPromise = null;
+      userModel = null;
     }
     throw error;
   };
@@ -122,6 +130,7 @@ export function createDreamClient(
         handle.terminate();
         initFor = null;
         modelPromise = null;
+        userModel = null;
       }
       if (!initFor) {
         const promise = guarded((api) => api.init(preference, { gpuLost }));
@@ -133,8 +142,20 @@ export function createDreamClient(
       return initFor.promise;
     },
 
-    loadModel(onProgress) {
+    loadModel(onProgress, model) {
       forgetIfStopped();
+      if (model && model.id !== INCEPTION_MODEL_ID) {
+        // Restored from IndexedDB, no download to follow: progress is not reported.
+        const key = `${model.id}|${model.scaling}`;
+        if (userModel?.key !== key) {
+          const promise = guarded((api) => api.loadModel(undefined, model));
+          userModel = { key, promise };
+          promise.catch(() => {
+            if (userModel?.promise === promise) userModel = null;
+          });
+        }
+        return userModel.promise;
+      }
       if (onProgress) progressListeners.add(onProgress);
       if (!modelPromise) {
         const promise = guarded((api) =>
@@ -178,7 +199,7 @@ export function createDreamClient(
             if (onFrame) onFrame({ ...rest, bitmap });
             else bitmap.close();
           };
-          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide);
+          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide, options.model);
         },
         { signal, graceMs },
       ).catch(afterFailure);
@@ -189,6 +210,7 @@ export function createDreamClient(
       handle.terminate();
       initFor = null;
       modelPromise = null;
+      userModel = null;
     },
 
     faults: faultHooks(handle, 'Deep Dream'),
@@ -199,24 +221,25 @@ export function createDreamClient(
       handle.terminate();
       initFor = null;
       modelPromise = null;
+      userModel = null;
     },
 
     memory: () => (handle.isStarted ? handle.run((api) => api.memory()) : Promise.resolve(null)),
 
     visualize(params, options = {}) {
       forgetIfStopped();
-      const { signal, onProgress } = options;
+      const { signal, onProgress, model } = options;
       return handle.run<VisualizeResult>(
         (api, jobId) => {
           // Optional in DreamApi (for stand-ins); the real worker always has it.
           const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'visualize'>>>;
-          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined);
+          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined, model);
         },
         { signal },
       ).catch(afterFailure);
     },
 
-    async excites(photo, layer, top) {
+    async excites(photo, layer, top, model) {
       forgetIfStopped();
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
@@ -224,16 +247,16 @@ export function createDreamClient(
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return guarded((api) => {
         const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'excites'>>>;
-        return remote.excites(Comlink.transfer(copy, transfer), layer, top);
+        return remote.excites(Comlink.transfer(copy, transfer), layer, top, model);
       });
     },
 
-    async benchmarkGradient(photo, params, runs, warmup) {
+    async benchmarkGradient(photo, params, runs, warmup, model) {
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
-      return handle.run((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
+      return handle.run((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup, model));
     },
 
     async filterHeatmap(photo, params, options = {}) {
@@ -247,7 +270,7 @@ export function createDreamClient(
       }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return handle.run(
-        (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params),
+        (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params, options.model),
         { signal: options.signal, graceMs: 60_000 },
       ).catch(afterFailure);
     },

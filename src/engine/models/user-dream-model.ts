@@ -21,6 +21,8 @@
  *   the layers up to the dreamable ones are kept, and a layer whose result
  *   depends on the input size (Flatten, a Reshape of a rank-4 tensor, a PReLU
  *   with per-position slopes) and everything after it is not offered.
+ * - Its convolutions compute with plain ops whose input gradients exist on
+ *   every backend, WASM included (input-gradients.ts).
  * - The input is always RGB in [0, 1] (the trunk's own mapping, so step sizes
  *   mean the same on every model). A 1×1 conv in front maps it to the model's
  *   units: its pixel scaling (unit, signed, raw, or ImageNet's mean and std
@@ -30,6 +32,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createDreamModel, ModelLoadError, type DreamModel } from './dream-model';
 import { batchNormParams, explicitScaleWeights, FOLDABLE_CONVS, foldedConvWeights } from './bn-fold';
+import { useInputOnlyGradients } from './input-gradients';
 import { IMAGENET_MEAN, IMAGENET_STD, type PixelScaling } from './model-spec';
 
 /** One layer a dream can target, as the layer picker shows it (plain data). */
@@ -249,6 +252,8 @@ export async function userDreamModel(model: tf.LayersModel, scaling: PixelScalin
       throw new ModelLoadError('the model has no convolutional layer (or block) that works at any image size, so there is nothing to dream with');
     }
     const trunk = await rebuild(model, topology, layers.map((l) => l.name), folds, inputMapping(scaling, channels));
+    // Gradients w.r.t. the image on every backend (WASM lacks two kernels tfjs' own conv gradients use).
+    useInputOnlyGradients(trunk);
     let minSide: number;
     try {
       minSide = smallestSide(trunk);

@@ -67,7 +67,7 @@ describe('Dream with a user model', () => {
     expect(client.loadModel).toHaveBeenLastCalledWith(expect.any(Function), { id: 'user-1', scaling: 'signed' });
     // Two thirds deep by default; the hints say what the model is.
     expect((screen.getByTestId('layer-select') as HTMLSelectElement).value).toBe('block_add');
-    expect(screen.getByTestId('dream-model-hint')).toHaveTextContent('3 layers to dream with; photos of at least 9 px a side.');
+    expect(screen.getByTestId('dream-model-hint')).toHaveTextContent('3 layers to dream with. Made for 32×32, it dreams at the photo’s own size.');
     fireEvent.change(screen.getByTestId('layer-select'), { target: { value: 'dw_relu' } });
     expect(screen.getByText(/one channel 0–11 \(12 in dw → dw_relu\)/)).toBeInTheDocument();
     fireEvent.change(screen.getByTestId('filter-input'), { target: { value: '12' } });

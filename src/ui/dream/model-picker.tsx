@@ -3,6 +3,7 @@ import { INCEPTION_MODEL_ID } from '../../workers/dream-protocol';
 import { useDreamStore } from '../../state/dream-store';
 import { dreamableModels, dreamModelSpec, followModelCatalogue } from '../../state/dream-models';
 import { useModelsStore } from '../../state/models-store';
+import { MIN_PHOTO_SIDE } from './photo-loader';
 
 /**
  * Which network Dream looks into (`dream-model-select`): the built-in
@@ -31,7 +32,10 @@ export function DreamModelPicker() {
   } else if (!userModel?.layers) {
     hint = status === 'error' ? 'Its layers could not be read.' : 'Reading its layers…';
   } else {
-    hint = `${userModel.layers.length} layers to dream with; photos of at least ${userModel.minSide ?? 1} px a side.`;
+    const spec = own.find((m) => m.id === userModel.id);
+    const made = spec ? (spec.input.isDynamic ? ' It takes any input size' : ` Made for ${spec.input.width}×${spec.input.height}`) : '';
+    const min = (userModel.minSide ?? 1) > MIN_PHOTO_SIDE ? `; photos need at least ${userModel.minSide} px a side` : '';
+    hint = `${userModel.layers.length} layers to dream with.${made ? `${made}, it dreams at the photo’s own size${min}.` : ''}`;
   }
   // A restored choice whose model is not listed yet keeps its own entry, so the select shows it.
   const isListed = modelId === INCEPTION_MODEL_ID || own.some((m) => m.id === modelId);

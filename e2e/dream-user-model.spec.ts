@@ -10,7 +10,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 test.describe('Dream with your own model (wasm)', () => {
-  test('a 32×32 MobileNet-style model from the Explain model bar: its layers with channel counts, a dream at 64 px, where a filter fires, its thumbnails; it survives a reload and its removal falls back to InceptionV3', async ({ page }) => {
+  test('a 32×32 MobileNet-style model from the Explain model bar: its layers with channel counts, a dream at 64 px, where a filter fires, its thumbnails, a guided dream; model, layer and guide survive a reload; its removal falls back to InceptionV3', async ({ page }) => {
     test.setTimeout(420_000);
     await page.goto('/?backend=wasm&thumb=48x2');
     await expectBackend(page, 'wasm');
@@ -61,12 +61,19 @@ test.describe('Dream with your own model (wasm)', () => {
     await expect(page.getByTestId('filter-gallery')).toContainText('16 filters in expand_relu');
     await expect(page.getByTestId('filter-thumb-0')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
 
-    // After a reload the session brings the model and its layer back.
+    // A guided dream on the user model (the whole layer: the filter emptied).
+    await page.getByTestId('filter-input').fill('');
+    await page.getByTestId('guide-upload').setInputFiles({ name: 'guide.png', mimeType: 'image/png', buffer: tinyPhotoPng(48, 48) });
+    await expect(page.getByTestId('guide-info')).toContainText('guide.png');
+    await dreamToEnd(page, 1, 1);
+
+    // After a reload the session brings the model, its layer and the guide back.
     await page.reload();
     await page.getByTestId('tab-dream').click();
     await expect(page.getByTestId('dream-model-select').locator('option:checked')).toHaveText('tiny_mobilenet', { timeout: 60_000 });
     await expect(page.getByTestId('layer-select')).toHaveValue('expand_relu', { timeout: 120_000 });
-    await expect(page.getByTestId('filter-input')).toHaveValue('5');
+    await expect(page.getByTestId('guide-info')).toContainText('guide.png');
+    await expect(page.getByTestId('guide-info')).toContainText('48×48');
 
     // Removed in Explain: Dream goes back to InceptionV3 and says why.
     await page.getByTestId('tab-explain').click();

@@ -436,21 +436,26 @@ export async function benchmarkDreamGradient(runs: number, warmup = 1): Promise<
 
 /**
  * Runs a job on the Deep Dream worker once its backend has started and the
- * trunk has loaded (the film methods share both; film-store.ts uses this).
+ * InceptionV3 trunk has loaded (the film methods share both; film-store.ts
+ * uses this; films dream with InceptionV3 whatever model the panel uses).
  */
 export async function runOnDreamWorker<T>(call: Parameters<NonNullable<DreamClient['runJob']>>[0]): Promise<T> {
   const c = getClient();
   if (!c.runJob) throw new Error('this Deep Dream worker client cannot run other jobs');
   const info = await c.init(useRuntimeStore.getState().preference);
   useRuntimeStore.getState().reportBackend('dream', info);
-  if (useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
+  // Films use InceptionV3; the Dream panel's model status is about its own choice, which may be a user model.
+  const isPanelModel = () => useDreamStore.getState().settings.modelId === INCEPTION_MODEL_ID;
+  if (isPanelModel() && useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
   try {
-    await c.loadModel((fraction) => useDreamStore.setState({ modelProgress: fraction }));
+    await c.loadModel((fraction) => {
+      if (isPanelModel()) useDreamStore.setState({ modelProgress: fraction });
+    });
   } catch (error) {
-    useDreamStore.setState({ model: 'error' });
+    if (isPanelModel()) useDreamStore.setState({ model: 'error' });
     throw error;
   }
-  useDreamStore.setState({ model: 'ready', modelProgress: 1 });
+  if (isPanelModel()) useDreamStore.setState({ model: 'ready', modelProgress: 1 });
   return c.runJob(call) as Promise<T>;
 }
 

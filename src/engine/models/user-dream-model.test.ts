@@ -179,6 +179,44 @@ describe('user models as Deep Dream models', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('transfer learning: the layers of a nested Sequential or functional base are listed, folded and dreamt', async () => {
+    const start = tf.memory().numTensors;
+    const build = () => {
+      const base = tf.sequential({
+        name: 'base',
+        layers: [
+          tf.layers.conv2d({ inputShape: [16, 16, 3], name: 'base_conv', filters: 4, kernelSize: 3, useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: 3 }) }),
+          tf.layers.batchNormalization({ name: 'base_bn', scale: false, movingMeanInitializer: tf.initializers.constant({ value: 0.2 }), movingVarianceInitializer: tf.initializers.constant({ value: 2 }) }),
+          tf.layers.reLU({ name: 'base_relu' }),
+        ],
+      });
+      const dag = dreamDagModel(16);
+      const input = tf.input({ shape: [16, 16, 3], name: 'photo' });
+      const a = tf.layers.flatten({ name: 'base_flat' }).apply(base.apply(input)) as tf.SymbolicTensor;
+      const b = dag.apply(input) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ name: 'head', units: 2 }).apply(tf.layers.concatenate({ name: 'join' }).apply([a, b])) as tf.SymbolicTensor;
+      return { model: tf.model({ inputs: input, outputs: out }), base, dag };
+    };
+    const original = build();
+    const dream = await userDreamModel(original.model, 'unit');
+    expect(dream.layers.map((l) => [l.label, l.channels])).toEqual([
+      ['base_conv → base_relu', 4],
+      ['stem_conv → stem_relu', 6], ['dw → dw_relu', 12], ['project', 6], ['block_add → add_bn', 6],
+    ]);
+    // Same weights as a second build (seeded), so compare with the nested models' own activations.
+    const twin = build();
+    const x = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const want = [...originalActivations(twin.base, ['base_relu'], x), ...originalActivations(twin.dag, DAG_ENDS, x)];
+    const got = dream.trunk.predict(x) as tf.Tensor[];
+    for (let i = 0; i < want.length; i++) expect(await maxAbsDiff(got[i]!, want[i]!)).toBeLessThan(1e-4);
+    const g = tf.grad((t: tf.Tensor) => tf.mean(dream.forLayers(['base_relu']).apply(t) as tf.Tensor))(x);
+    expect((await g.data()).some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, g, ...want, ...got]);
+    twin.model.dispose();
+    dream.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('refuses a model with nothing to dream with (ModelLoadError) and disposes it', async () => {
     const start = tf.memory().numTensors;
     const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 3 })] });

@@ -123,14 +123,93 @@ function inputMapping(scaling: PixelScaling, channels: number): { kernel: number
 
 /** The layers a dream may target in `model` (before folding), with channel counts; plain data. */
 export function listDreamLayers(model: tf.LayersModel): DreamLayer[] {
-  return analyse(model, functionalJson(model)).layers;
+  const { topology, layerOf } = flatGraph(model);
+  return analyse(layerOf, topology).layers;
 }
 
-function functionalJson(model: tf.LayersModel): GraphJson {
+type LayerOf = (name: string) => tf.layers.Layer;
+
+const CONTAINERS = ['Model', 'Functional', 'Sequential'];
+
+/** Every layer of `model` by name, those of nested models included. */
+function layerIndex(model: tf.LayersModel, into = new Map<string, tf.layers.Layer>()): Map<string, tf.layers.Layer> {
+  for (const l of model.layers) {
+    into.set(l.name, l);
+    if (l instanceof tf.LayersModel) layerIndex(l, into);
+  }
+  return into;
+}
+
+/**
+ * `model` as one flat functional graph (JSON) and its layers by name. A
+ * Sequential's JSON has no graph, so the model is seen through a functional
+ * wrapper; a nested model (transfer learning: `x = base(inputs)`) used once,
+ * with one input and one output, is replaced by its own layers, so they can
+ * be listed and folded like the others.
+ */
+function flatGraph(model: tf.LayersModel): { topology: GraphJson; layerOf: LayerOf } {
   if (model.inputs.length !== 1) throw new ModelLoadError(`the model has ${model.inputs.length} inputs; Deep Dream needs one image input`);
-  // A Sequential model's JSON has no graph; the same layers as a functional model have one.
   const graph = tf.model({ inputs: model.inputs, outputs: model.outputs, name: model.name });
-  return graph.toJSON(null, false) as unknown as GraphJson;
+  const topology = graph.toJSON(null, false) as unknown as GraphJson;
+  const index = layerIndex(model);
+  inlineNested(topology);
+  const layerOf: LayerOf = (name) => {
+    const l = index.get(name);
+    if (!l) throw new ModelLoadError(`the model has no layer named ${name}`);
+    return l;
+  };
+  return { topology, layerOf };
+}
+
+/** A nested model's own layers with the refs to its input named `feed`, and the ref of its output; null if it cannot be inlined. */
+function innerGraph(nested: LayerJson, feed: string): { layers: LayerJson[]; output: NodeRef } | null {
+  const config = nested.config as { layers?: (LayerJson & { name?: string })[]; input_layers?: [string, number, number][]; output_layers?: [string, number, number][] };
+  const inner = config.layers ?? [];
+  if (nested.class_name === 'Sequential') {
+    const layers: LayerJson[] = [];
+    let previous = feed;
+    for (const l of inner) {
+      if (l.class_name === 'InputLayer') continue;
+      const name = String(l.config.name);
+      const { batch_input_shape: _shape, ...rest } = l.config;
+      layers.push({ name, class_name: l.class_name, config: rest, inbound_nodes: [[[previous, 0, 0, {}]]] });
+      previous = name;
+    }
+    return layers.length > 0 ? { layers, output: [previous, 0, 0, {}] } : null;
+  }
+  if (config.input_layers?.length !== 1 || config.output_layers?.length !== 1) return null;
+  const inputName = config.input_layers[0]![0];
+  const layers = inner
+    .filter((l) => l.name !== inputName)
+    .map((l) => ({ ...l, inbound_nodes: l.inbound_nodes.map((node) => node.map((r) => (r[0] === inputName ? [feed, 0, 0, r[3]] : r) as NodeRef)) }));
+  const [out, node, tensor] = config.output_layers[0]!;
+  return { layers, output: [out, node, tensor, {}] };
+}
+
+/** Replaces, in place, each nested model of `topology` (recursively) by its layers where that is possible. */
+function inlineNested(topology: GraphJson): void {
+  const skipped = new Set<string>();
+  for (;;) {
+    const layers = topology.config.layers;
+    const i = layers.findIndex((l) => CONTAINERS.includes(l.class_name) && !skipped.has(l.name));
+    if (i < 0) return;
+    const nested = layers[i]!;
+    const feedRef = nested.inbound_nodes.length === 1 && nested.inbound_nodes[0]!.length === 1 ? nested.inbound_nodes[0]![0]! : null;
+    const inner = feedRef ? innerGraph(nested, feedRef[0]) : null;
+    const taken = new Set(layers.map((l) => l.name));
+    if (!feedRef || !inner || inner.layers.some((l) => taken.has(l.name))) {
+      skipped.add(nested.name);
+      continue;
+    }
+    // The feed keeps its own node and tensor index.
+    for (const l of inner.layers) {
+      l.inbound_nodes = l.inbound_nodes.map((node) => node.map((r) => (r[0] === feedRef[0] && r[1] === 0 && r[2] === 0 ? [feedRef[0], feedRef[1], feedRef[2], r[3]] : r) as NodeRef));
+    }
+    const redirect = (r: NodeRef): NodeRef => (r[0] === nested.name ? [inner.output[0], inner.output[1], inner.output[2], r[3]] : r);
+    for (const l of layers) l.inbound_nodes = l.inbound_nodes.map((node) => node.map(redirect));
+    topology.config.output_layers = topology.config.output_layers.map((r) => (r[0] === nested.name ? [inner.output[0], inner.output[1], inner.output[2]] : r));
+    layers.splice(i, 1, ...inner.layers);
+  }
 }
 
 interface Analysis {
@@ -139,7 +218,7 @@ interface Analysis {
   folds: Map<string, string>;
 }
 
-function analyse(model: tf.LayersModel, topology: GraphJson): Analysis {
+function analyse(layerOf: LayerOf, topology: GraphJson): Analysis {
   const jsonLayers = topology.config.layers;
   const byName = new Map(jsonLayers.map((l) => [l.name, l]));
   const consumers = new Map<string, string[]>();
@@ -147,14 +226,14 @@ function analyse(model: tf.LayersModel, topology: GraphJson): Analysis {
     for (const node of l.inbound_nodes) for (const ref of node) consumers.set(ref[0], [...(consumers.get(ref[0]) ?? []), l.name]);
   }
   const rank4 = (name: string) => {
-    const shape = model.getLayer(name).outputShape;
+    const shape = layerOf(name).outputShape;
     return Array.isArray(shape) && !Array.isArray(shape[0]) && shape.length === 4;
   };
   // Layers whose result depends on the input size, and everything downstream of them.
   const bound = new Set<string>();
   for (const l of jsonLayers) {
     if (l.class_name === 'InputLayer') continue;
-    if (isSizeBound(model.getLayer(l.name), l) || inputsOf(l).some((n) => bound.has(n))) bound.add(l.name);
+    if (isSizeBound(layerOf(l.name), l) || inputsOf(l).some((n) => bound.has(n))) bound.add(l.name);
   }
   const folds = new Map<string, string>();
   for (const l of jsonLayers) {
@@ -170,7 +249,7 @@ function analyse(model: tf.LayersModel, topology: GraphJson): Analysis {
   const seen = new Set<string>();
   for (const l of jsonLayers) {
     const isConv = CONVS.includes(l.class_name);
-    if (!(isConv || MERGES.includes(l.class_name)) || bound.has(l.name) || !rank4(l.name) || l.inbound_nodes.length !== 1) continue;
+    if (!(isConv || MERGES.includes(l.class_name)) || bound.has(l.name) || l.inbound_nodes.length !== 1 || !rank4(l.name)) continue;
     let end = l;
     for (;;) {
       const next = consumers.get(end.name) ?? [];
@@ -182,7 +261,7 @@ function analyse(model: tf.LayersModel, topology: GraphJson): Analysis {
     const name = folds.get(end.name) ?? end.name;
     if (seen.has(name)) continue;
     seen.add(name);
-    const channels = (model.getLayer(end.name).outputShape as number[])[3]!;
+    const channels = (layerOf(end.name).outputShape as number[])[3]!;
     layers.push({ name, label: name === l.name ? l.name : `${l.name} → ${name}`, channels, kind: isConv ? 'conv' : 'block' });
   }
   return { layers, folds };
@@ -246,12 +325,12 @@ export async function userDreamModel(model: tf.LayersModel, scaling: PixelScalin
     if (model.inputs.length !== 1 || inShape.length !== 4 || (channels !== 1 && channels !== 3)) {
       throw new ModelLoadError(`the model's input ${JSON.stringify(inShape)} is not one image [batch, height, width, 1 or 3]; Deep Dream needs an image model`);
     }
-    const topology = functionalJson(model);
-    const { layers, folds } = analyse(model, topology);
+    const { topology, layerOf } = flatGraph(model);
+    const { layers, folds } = analyse(layerOf, topology);
     if (layers.length === 0) {
       throw new ModelLoadError('the model has no convolutional layer (or block) that works at any image size, so there is nothing to dream with');
     }
-    const trunk = await rebuild(model, topology, layers.map((l) => l.name), folds, inputMapping(scaling, channels));
+    const trunk = await rebuild(layerOf, topology, layers.map((l) => l.name), folds, inputMapping(scaling, channels));
     // Gradients w.r.t. the image on every backend (WASM lacks two kernels tfjs' own conv gradients use).
     useInputOnlyGradients(trunk);
     let minSide: number;
@@ -271,7 +350,7 @@ export async function userDreamModel(model: tf.LayersModel, scaling: PixelScalin
 
 /** The free-sized, folded trunk whose outputs are `targets` (weights copied from `model`). */
 async function rebuild(
-  model: tf.LayersModel, topology: GraphJson, targets: readonly string[], folds: Map<string, string>,
+  layerOf: LayerOf, topology: GraphJson, targets: readonly string[], folds: Map<string, string>,
   mapping: { kernel: number[][]; bias: number[] } | null,
 ): Promise<tf.LayersModel> {
   const byName = new Map(topology.config.layers.map((l) => [l.name, l]));
@@ -327,11 +406,11 @@ async function rebuild(
       if (layer.name === INPUT_MAPPING_LAYER && mapping) {
         weights = [tf.tensor4d(mapping.kernel.flat(), [1, 1, 3, mapping.bias.length]), tf.tensor1d(mapping.bias)];
       } else if (foldedInto.has(layer.name)) {
-        weights = await foldedConvWeights(model.getLayer(layer.name), await batchNormParams(model.getLayer(foldedInto.get(layer.name)!)));
+        weights = await foldedConvWeights(layerOf(layer.name), await batchNormParams(layerOf(foldedInto.get(layer.name)!)));
       } else if (rescaled.has(layer.name)) {
-        weights = explicitScaleWeights(model.getLayer(layer.name));
+        weights = explicitScaleWeights(layerOf(layer.name));
       } else {
-        weights = model.getLayer(layer.name).getWeights();
+        weights = layerOf(layer.name).getWeights();
         owned = false;
       }
       if (weights.length > 0) layer.setWeights(weights);

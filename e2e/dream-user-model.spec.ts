@@ -86,6 +86,25 @@ test.describe('Dream with your own model (wasm)', () => {
   });
 });
 
+test('Dream with your own model on WebGPU (software adapter): one tiny dream of a depthwise layer', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?backend=webgpu');
+  await expectBackend(page, 'webgpu');
+  await page.getByTestId('model-upload').setInputFiles(await mobileNetUpload(32, 'tiny_mobilenet'));
+  await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('tiny_mobilenet', { timeout: 120_000 });
+  await page.getByTestId('tab-dream').click();
+  await page.getByTestId('dream-model-select').selectOption({ label: 'tiny_mobilenet' });
+  await expect(page.getByTestId('layer-select').locator('option')).toHaveCount(6, { timeout: 120_000 });
+  await page.getByTestId('layer-select').selectOption('depthwise_relu');
+  await page.getByTestId('max-side-select').selectOption('64');
+  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+  await expect(page.getByTestId('photo-info')).toContainText('64');
+  const before = await canvasFingerprint(page);
+  await dreamToEnd(page, 1, 2);
+  expect(await canvasFingerprint(page)).not.toBe(before);
+  await expectBackend(page, 'webgpu');
+});
+
 test('screenshot: the Dream panel with a user model on a phone (390 px)', async ({ page }) => {
   test.skip(!shots, 'only when SCREENSHOT_DIR is set');
   test.setTimeout(240_000);

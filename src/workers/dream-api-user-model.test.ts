@@ -98,9 +98,9 @@ describe('dream api with a user model id (CPU backend)', () => {
     expect(restored.filter((r) => r === 'user-a')).toHaveLength(4);
   });
 
-  it('a model no longer kept on the device fails as ModelLoadError with a message to act on', async () => {
+  it('a model that cannot be restored from storage fails as ModelLoadError with a message to act on', async () => {
     await expect(api.loadModel(undefined, { id: 'user-gone', scaling: 'unit' })).rejects.toMatchObject({
-      name: 'ModelLoadError', message: expect.stringMatching(/not on this device any more.*load it again in Explain/),
+      name: 'ModelLoadError', message: expect.stringMatching(/could not be read from this browser's storage.*load it again in Explain/),
     });
     // The built-in still works after that.
     expect((await api.loadModel()).layerNames).toEqual(['mixed0', 'mixed1']);

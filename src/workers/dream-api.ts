@@ -152,7 +152,7 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         model: load(choice.id).then(
           (m) => userDreamModel(m, choice.scaling),
           (e: unknown) => {
-            throw new ModelLoadError(`the model is not on this device any more (${e instanceof Error ? e.message : String(e)}); load it again in Explain`);
+            throw new ModelLoadError(`the saved model could not be read from this browser's storage (${e instanceof Error ? e.message : String(e)}); load it again in Explain`);
           },
         ),
       };

@@ -5,6 +5,8 @@ import { filterHeatmap, releaseFilterHeatmaps } from '../dream/filter-heatmap';
 import { IMAGENET_MEAN, IMAGENET_STD } from './model-spec';
 import { dreamDagModel } from './testing/dream-dag';
 import { tinyMobileNet } from './testing/tiny-models';
+import * as path from 'node:path';
+import { fileSystemIO } from './fs-io';
 import { listDreamLayers, userDreamModel } from './user-dream-model';
 
 const DAG_ENDS = ['stem_relu', 'dw_relu', 'project', 'add_bn'];
@@ -213,6 +215,36 @@ describe('user models as Deep Dream models', () => {
     expect((await g.data()).some((v) => v !== 0)).toBe(true);
     tf.dispose([x, g, ...want, ...got]);
     twin.model.dispose();
+    dream.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('a grey model (the shipped MNIST classifier, loaded as a user model) dreams a colour photo with grey detail', async () => {
+    const start = tf.memory().numTensors;
+    const mnist = await tf.loadLayersModel(fileSystemIO(path.resolve(__dirname, '../../../public/models/mnist/model.json')));
+    const dream = await userDreamModel(mnist, 'unit');
+    expect(dream.layers.map((l) => [l.name, l.channels])).toEqual([['conv1', 32], ['conv2', 64]]);
+    // Two 4×4 stride-2 valid convs: conv1 needs 4 px, conv2 needs 4 of conv1's: 10 px.
+    expect(dream.minSide).toBe(10);
+    // A colour photo kept away from 0 and 255, so no channel clips.
+    const photo = tf.tidy(() => tf.add(tf.mul(tf.randomUniform([32, 40, 3], 0, 1, 'float32', 8), 100), tf.tensor1d([60, 80, 100])) as tf.Tensor3D);
+    const before = await photo.data();
+    const frames: DreamFrame[] = [];
+    const params = { ...DEFAULT_DREAM_PARAMS, layers: [{ name: 'conv2', weight: 1 }], channel: null, octaves: 1, steps: 3, jitter: 0, frameEvery: 3, tileSize: 64, stepSize: 0.02 };
+    for await (const f of deepDream(dream, photo, params)) frames.push(f);
+    const last = frames.at(-1)!;
+    let changed = 0;
+    let worstSpread = 0;
+    for (let i = 0; i < 32 * 40; i++) {
+      const d = [0, 1, 2].map((c) => last.pixels[i * 4 + c]! - before[i * 3 + c]!);
+      if (Math.abs(d[0]!) > 2) changed++;
+      // The same change in R, G and B (up to the rounding of each to a byte), where no channel clipped.
+      const clipped = [0, 1, 2].some((c) => last.pixels[i * 4 + c]! <= 0 || last.pixels[i * 4 + c]! >= 255);
+      if (!clipped) worstSpread = Math.max(worstSpread, Math.max(...d) - Math.min(...d));
+    }
+    expect(changed).toBeGreaterThan(100);
+    expect(worstSpread).toBeLessThanOrEqual(1.01);
+    photo.dispose();
     dream.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });

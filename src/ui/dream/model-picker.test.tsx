@@ -12,6 +12,7 @@ const USER: ModelSpec = {
   input: { height: 32, width: 32, channels: 3, scaling: 'signed', resize: 'crop', isDynamic: false },
 };
 const BROKEN: ModelSpec = { ...USER, id: 'user-2', name: 'dense_only' };
+const GREY: ModelSpec = { ...USER, id: 'user-3', name: 'mnist', input: { ...USER.input, height: 28, width: 28, channels: 1, scaling: 'unit' } };
 
 const USER_INFO: DreamModelInfo = {
   layerNames: ['stem_relu', 'dw_relu', 'block_add'],
@@ -30,7 +31,7 @@ function stubClient() {
     init: vi.fn(async () => ({ name: 'wasm' as const, requested: 'auto' as const, fallbackReason: null, adapter: null, isSoftwareGpu: false })),
     loadModel: vi.fn(async (_onProgress?: (f: number) => void, model?: DreamModelChoice): Promise<DreamModelInfo> => {
       if (!model) return { layerNames: ['mixed0'] };
-      if (model.id === 'user-1') return USER_INFO;
+      if (model.id === 'user-1' || model.id === 'user-3') return USER_INFO;
       const e = new Error('the model has no convolutional layer (or block) that works at any image size, so there is nothing to dream with');
       e.name = 'ModelLoadError';
       throw e;
@@ -102,6 +103,16 @@ describe('Dream with a user model', () => {
     await waitFor(() => expect(screen.getByTestId('dream-model-notice')).toHaveTextContent('“my_mobilenet” was removed from your models. Dream is back on InceptionV3.'));
     expect(select().value).toBe('inception');
     expect(useDreamStore.getState().settings.layer).toBe('mixed3');
+  });
+
+  it('a grey model says how it sees a colour photo', async () => {
+    useModelsStore.setState({ models: [MNIST_SPEC, GREY], isHydrated: true });
+    stubClient();
+    render(<DreamControls />);
+    fireEvent.change(select(), { target: { value: 'user-3' } });
+    await waitFor(() => expect(screen.getByTestId('dream-model-hint')).toHaveTextContent(
+      '3 layers to dream with. Made for 28×28, it dreams at the photo’s own size. A grey model: it sees the photo’s brightness and adds grey detail.',
+    ));
   });
 
   it('a restored session’s user model and layer come back once the catalogue is read', async () => {

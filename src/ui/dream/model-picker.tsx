@@ -35,7 +35,8 @@ export function DreamModelPicker() {
     const spec = own.find((m) => m.id === userModel.id);
     const made = spec ? (spec.input.isDynamic ? ' It takes any input size' : ` Made for ${spec.input.width}×${spec.input.height}`) : '';
     const min = (userModel.minSide ?? 1) > MIN_PHOTO_SIDE ? `; photos need at least ${userModel.minSide} px a side` : '';
-    hint = `${userModel.layers.length} layers to dream with.${made ? `${made}, it dreams at the photo’s own size${min}.` : ''}`;
+    const grey = spec?.input.channels === 1 ? ' A grey model: it sees the photo’s brightness and adds grey detail.' : '';
+    hint = `${userModel.layers.length} layers to dream with.${made ? `${made}, it dreams at the photo’s own size${min}.` : ''}${grey}`;
   }
   // A restored choice whose model is not listed yet keeps its own entry, so the select shows it.
   const isListed = modelId === INCEPTION_MODEL_ID || own.some((m) => m.id === modelId);

@@ -105,6 +105,24 @@ test('Dream with your own model on WebGPU (software adapter): one tiny dream of 
   await expectBackend(page, 'webgpu');
 });
 
+test('a grey model (the MNIST classifier loaded by URL) lists its two conv layers and dreams a colour photo (wasm; the grey detail is checked in the engine test)', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?backend=wasm');
+  await page.getByLabel('model.json URL on this site').fill('/models/mnist/model.json');
+  await page.getByRole('button', { name: 'Load URL' }).click();
+  await expect(page.getByTestId('model-select').locator('option:checked')).toHaveText('mnist', { timeout: 90_000 });
+  await page.getByTestId('tab-dream').click();
+  await page.getByTestId('dream-model-select').selectOption({ label: 'mnist' });
+  await expect(page.getByTestId('layer-select').locator('option')).toHaveText(['conv1 · 32 filters', 'conv2 · 64 filters'], { timeout: 120_000 });
+  await expect(page.getByTestId('dream-model-hint')).toContainText('A grey model');
+  await page.getByTestId('max-side-select').selectOption('64');
+  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+  await expect(page.getByTestId('photo-info')).toContainText('64');
+  const before = await canvasFingerprint(page);
+  await dreamToEnd(page, 1, 2);
+  expect(await canvasFingerprint(page)).not.toBe(before);
+});
+
 test('screenshot: the Dream panel with a user model on a phone (390 px)', async ({ page }) => {
   test.skip(!shots, 'only when SCREENSHOT_DIR is set');
   test.setTimeout(240_000);

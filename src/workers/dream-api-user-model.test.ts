@@ -38,6 +38,12 @@ describe('dream api with a user model id (CPU backend)', () => {
       restored.push(id);
       if (id === 'user-a') return dreamDagModel(16);
       if (id === 'user-b') return dreamDagModel(null);
+      if (id === 'user-valid') {
+        return tf.sequential({ layers: [
+          tf.layers.conv2d({ name: 'v1', inputShape: [28, 28, 1], filters: 3, kernelSize: 4, strides: 2 }),
+          tf.layers.conv2d({ name: 'v2', filters: 4, kernelSize: 4, strides: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2 }),
+        ] });
+      }
       throw new Error(`Cannot find model with path 'indexeddb://dreamlift-model-${id}'`);
     },
     usualPhotos: async () => [photo(40, 30, 1), photo(32, 32, 5)],
@@ -80,6 +86,15 @@ describe('dream api with a user model id (CPU backend)', () => {
     expect([h.width, h.height]).toEqual([28, 20]);
     const sum = h.map.reduce((a, b) => a + b, 0);
     expect(Math.abs(sum - h.delta)).toBeLessThan(1e-3 * Math.max(1, Math.abs(h.delta)));
+  });
+
+  it('sizes the model cannot run at are refused with clear errors before any kernel runs', async () => {
+    const valid = { id: 'user-valid', scaling: 'unit' as const };
+    await expect(api.loadModel(undefined, valid)).resolves.toMatchObject({ minSide: 10 });
+    await expect(api.visualize!(8, { ...DEFAULT_VISUALIZE_PARAMS, layer: 'v2', channel: 0, size: 8, steps: 1 }, undefined, valid))
+      .rejects.toMatchObject({ name: 'BadVisualizeParamsError', message: expect.stringMatching(/at least 10 px/) });
+    await expect(api.excites!(photo(9, 30), 'v2', 2, valid)).rejects.toMatchObject({ name: 'BadPhotoError', message: expect.stringMatching(/at least 10×10/) });
+    await expect(api.dream(9, photo(9, 30), params({ layers: [{ name: 'v2', weight: 1 }] }), () => undefined, undefined, valid)).rejects.toMatchObject({ name: 'BadImageError' });
   });
 
   it('choosing another user model disposes the previous one (tensors back to the count with one user model)', async () => {

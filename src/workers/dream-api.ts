@@ -20,7 +20,7 @@ import { ModelLoadError, type DreamModel } from '../engine/models/dream-model';
 import { userDreamModel, type UserDreamModel } from '../engine/models/user-dream-model';
 import { rgbaToTensor } from '../engine/film/film';
 import { excitedChannels, usualActivation } from '../engine/visualize/quality';
-import { visualizeToImage } from '../engine/visualize/visualize';
+import { BadVisualizeParamsError, visualizeToImage } from '../engine/visualize/visualize';
 import type { DreamApi, DreamFrameMessage, DreamModelChoice, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
 import { INCEPTION_MODEL_ID, isRawImage } from './dream-protocol';
 import { indexedDbKey } from './model-registry';
@@ -288,6 +288,8 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       try {
         leased = await lease(choice);
         const m = leased.model;
+        // A side the model cannot run at: refused here (some backends corrupt their memory on an empty convolution).
+        if (params.size < m.minSide) throw new BadVisualizeParamsError(`the picture must be at least ${m.minSide} px for this model (got ${params.size})`);
         const started = performance.now();
         const every = Math.max(1, Math.round(params.steps / 8));
         const result = await visualizeToImage(m.forLayers([params.layer]), m.input, params, {
@@ -312,6 +314,7 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       const usualKey = `${leased.key}|${layer}`;
       let x: tf.Tensor4D | null = null;
       try {
+        if (Math.min(raw.width, raw.height) < m.minSide) throw new BadPhotoError(`the photo must be at least ${m.minSide}×${m.minSide} pixels for this model (got ${raw.width}×${raw.height})`);
         const layerModel = m.forLayers([layer]);
         const toInput = (r: RawImage): tf.Tensor3D => tf.tidy(() => tf.add(tf.mul(rawToTensor(r), m.input.scale), m.input.offset) as tf.Tensor3D);
         let typical = usual.get(usualKey);

@@ -282,21 +282,35 @@ function ancestors(byName: Map<string, LayerJson>, targets: readonly string[]): 
 }
 
 /**
- * Smallest input side (px) at which every output of `trunk` (free-sized, RGB)
- * has at least one pixel: sides doubled until one works, then bisected.
- * Forward passes on zeros; disposes them.
+ * The shape of every layer's output when `trunk` (free-sized, RGB, one
+ * output per layer) gets a [1, side, side, 3] input, by shape inference
+ * alone (each layer's computeOutputShape, in the trunk's topological order):
+ * no kernel runs, because some backends (WASM) do not refuse a convolution
+ * whose output would be empty but corrupt their memory. Null when a layer
+ * refuses its input shape or an output has no pixels.
  */
-export function smallestSide(trunk: tf.LayersModel, maxSide = 1024): number {
-  const works = (side: number): boolean => {
-    try {
-      return tf.tidy(() => {
-        const out = trunk.predict(tf.zeros([1, side, side, 3])) as tf.Tensor | tf.Tensor[];
-        return (Array.isArray(out) ? out : [out]).every((t) => t.shape[1]! >= 1 && t.shape[2]! >= 1);
-      });
-    } catch {
-      return false;
+function shapesAt(trunk: tf.LayersModel, side: number): Map<string, number[]> | null {
+  const shapes = new Map<string, number[]>();
+  try {
+    for (const layer of trunk.layers) {
+      if (layer.getClassName() === 'InputLayer') {
+        shapes.set(layer.name, [1, side, side, 3]);
+        continue;
+      }
+      const inputs = layer.inboundNodes[0]!.inboundLayers.map((l) => shapes.get(l.name)!);
+      const out = layer.computeOutputShape(inputs.length === 1 ? inputs[0]! : inputs) as number[];
+      if (out.some((d) => typeof d === 'number' && d < 1)) return null;
+      shapes.set(layer.name, out);
     }
-  };
+  } catch {
+    return null;
+  }
+  return shapes;
+}
+
+/** Smallest input side (px) at which every layer of `trunk` has at least one pixel: doubled until one works, then bisected. */
+export function smallestSide(trunk: tf.LayersModel, maxSide = 1024): number {
+  const works = (side: number): boolean => shapesAt(trunk, side) !== null;
   let hi = 1;
   while (!works(hi)) {
     if (hi >= maxSide) throw new ModelLoadError(`the model gives no output for any input up to ${maxSide}×${maxSide} px`);

@@ -9,6 +9,16 @@ async function screenshot(page: Page, name: string): Promise<void> {
   if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
 }
 
+/** A 64×48 photo, one octave of two steps; the canvas must change. */
+async function dreamTinyPhoto(page: Page): Promise<void> {
+  await page.getByTestId('max-side-select').selectOption('64');
+  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
+  await expect(page.getByTestId('photo-info')).toContainText('64');
+  const before = await canvasFingerprint(page);
+  await dreamToEnd(page, 1, 2);
+  expect(await canvasFingerprint(page)).not.toBe(before);
+}
+
 test.describe('Dream with your own model (wasm)', () => {
   test('a 32×32 MobileNet-style model from the Explain model bar: its layers with channel counts, a dream at 64 px, where a filter fires, its thumbnails, a guided dream; model, layer and guide survive a reload; its removal falls back to InceptionV3', async ({ page }) => {
     test.setTimeout(420_000);
@@ -67,7 +77,9 @@ test.describe('Dream with your own model (wasm)', () => {
     await expect(page.getByTestId('guide-info')).toContainText('guide.png');
     await dreamToEnd(page, 1, 1);
 
-    // After a reload the session brings the model, its layer and the guide back.
+    // After a reload the session brings the model, its layer and the guide back (written first: a reload
+    // right after a change can outrun the debounced write, as it can for any setting).
+    await page.evaluate(() => window.__dreamlift!.session.flush());
     await page.reload();
     await page.getByTestId('tab-dream').click();
     await expect(page.getByTestId('dream-model-select').locator('option:checked')).toHaveText('tiny_mobilenet', { timeout: 60_000 });
@@ -96,12 +108,7 @@ test('Dream with your own model on WebGPU (software adapter): one tiny dream of 
   await page.getByTestId('dream-model-select').selectOption({ label: 'tiny_mobilenet' });
   await expect(page.getByTestId('layer-select').locator('option')).toHaveCount(6, { timeout: 120_000 });
   await page.getByTestId('layer-select').selectOption('depthwise_relu');
-  await page.getByTestId('max-side-select').selectOption('64');
-  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
-  await expect(page.getByTestId('photo-info')).toContainText('64');
-  const before = await canvasFingerprint(page);
-  await dreamToEnd(page, 1, 2);
-  expect(await canvasFingerprint(page)).not.toBe(before);
+  await dreamTinyPhoto(page);
   await expectBackend(page, 'webgpu');
 });
 
@@ -115,12 +122,7 @@ test('a grey model (the MNIST classifier loaded by URL) lists its two conv layer
   await page.getByTestId('dream-model-select').selectOption({ label: 'mnist' });
   await expect(page.getByTestId('layer-select').locator('option')).toHaveText(['conv1 · 32 filters', 'conv2 · 64 filters'], { timeout: 120_000 });
   await expect(page.getByTestId('dream-model-hint')).toContainText('A grey model');
-  await page.getByTestId('max-side-select').selectOption('64');
-  await page.getByTestId('dream-upload').setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: tinyPhotoPng(64, 48) });
-  await expect(page.getByTestId('photo-info')).toContainText('64');
-  const before = await canvasFingerprint(page);
-  await dreamToEnd(page, 1, 2);
-  expect(await canvasFingerprint(page)).not.toBe(before);
+  await dreamTinyPhoto(page);
 });
 
 test('screenshot: the Dream panel with a user model on a phone (390 px)', async ({ page }) => {

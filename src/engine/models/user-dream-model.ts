@@ -4,8 +4,9 @@
  * excites" and the filter heatmap run on it as on the built-in InceptionV3
  * trunk.
  *
- * The model is rebuilt from its topology (JSON), with its weights copied, as
- * a trunk whose outputs are the dreamable layers:
+ * The model is rebuilt from its topology (JSON, flattened by flat-graph.ts:
+ * nested models inlined), with its weights copied, as a trunk whose outputs
+ * are the dreamable layers:
  * - Dreamable layers are the convolutions (Conv2D, DepthwiseConv2D,
  *   SeparableConv2D, Conv2DTranspose) and block outputs (Add, Concatenate,
  *   Multiply …) with a rank-4 output. A conv followed by its batch norm and
@@ -20,7 +21,8 @@
  *   model, so a photo dreams at its own size and the octaves shrink it: only
  *   the layers up to the dreamable ones are kept, and a layer whose result
  *   depends on the input size (Flatten, a Reshape of a rank-4 tensor, a PReLU
- *   with per-position slopes) and everything after it is not offered.
+ *   with per-position slopes) and everything after it is not offered. The
+ *   smallest valid side comes from shape inference (smallest-side.ts).
  * - Its convolutions compute with plain ops whose input gradients exist on
  *   every backend, WASM included (input-gradients.ts).
  * - The input is always RGB in [0, 1] (the trunk's own mapping, so step sizes
@@ -32,7 +34,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createDreamModel, ModelLoadError, type DreamModel } from './dream-model';
 import { batchNormParams, explicitScaleWeights, FOLDABLE_CONVS, foldedConvWeights } from './bn-fold';
+import { flatGraph, type GraphJson, type LayerJson, type LayerOf, type NodeRef } from './flat-graph';
 import { useInputOnlyGradients } from './input-gradients';
+import { smallestSide } from './smallest-side';
 import { IMAGENET_MEAN, IMAGENET_STD, type PixelScaling } from './model-spec';
 
 /** One layer a dream can target, as the layer picker shows it (plain data). */
@@ -55,19 +59,6 @@ export const USER_DREAM_INPUT = { scale: 1 / 255, offset: 0, min: 0, max: 1 } as
 
 /** Name of the 1×1 conv that maps [0, 1] RGB to the model's input units. */
 export const INPUT_MAPPING_LAYER = 'dreamlift_input_mapping';
-
-type NodeRef = [string, number, number, Record<string, unknown>];
-interface LayerJson {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes: NodeRef[][];
-}
-interface GraphJson {
-  class_name: string;
-  config: { name: string; layers: LayerJson[]; input_layers: [string, number, number][]; output_layers: [string, number, number][] };
-  [key: string]: unknown;
-}
 
 const CONVS = [...FOLDABLE_CONVS, 'Conv2DTranspose'];
 const MERGES = ['Add', 'Concatenate', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Subtract'];
@@ -125,91 +116,6 @@ function inputMapping(scaling: PixelScaling, channels: number): { kernel: number
 export function listDreamLayers(model: tf.LayersModel): DreamLayer[] {
   const { topology, layerOf } = flatGraph(model);
   return analyse(layerOf, topology).layers;
-}
-
-type LayerOf = (name: string) => tf.layers.Layer;
-
-const CONTAINERS = ['Model', 'Functional', 'Sequential'];
-
-/** Every layer of `model` by name, those of nested models included. */
-function layerIndex(model: tf.LayersModel, into = new Map<string, tf.layers.Layer>()): Map<string, tf.layers.Layer> {
-  for (const l of model.layers) {
-    into.set(l.name, l);
-    if (l instanceof tf.LayersModel) layerIndex(l, into);
-  }
-  return into;
-}
-
-/**
- * `model` as one flat functional graph (JSON) and its layers by name. A
- * Sequential's JSON has no graph, so the model is seen through a functional
- * wrapper; a nested model (transfer learning: `x = base(inputs)`) used once,
- * with one input and one output, is replaced by its own layers, so they can
- * be listed and folded like the others.
- */
-function flatGraph(model: tf.LayersModel): { topology: GraphJson; layerOf: LayerOf } {
-  if (model.inputs.length !== 1) throw new ModelLoadError(`the model has ${model.inputs.length} inputs; Deep Dream needs one image input`);
-  const graph = tf.model({ inputs: model.inputs, outputs: model.outputs, name: model.name });
-  const topology = graph.toJSON(null, false) as unknown as GraphJson;
-  const index = layerIndex(model);
-  inlineNested(topology);
-  const layerOf: LayerOf = (name) => {
-    const l = index.get(name);
-    if (!l) throw new ModelLoadError(`the model has no layer named ${name}`);
-    return l;
-  };
-  return { topology, layerOf };
-}
-
-/** A nested model's own layers with the refs to its input named `feed`, and the ref of its output; null if it cannot be inlined. */
-function innerGraph(nested: LayerJson, feed: string): { layers: LayerJson[]; output: NodeRef } | null {
-  const config = nested.config as { layers?: (LayerJson & { name?: string })[]; input_layers?: [string, number, number][]; output_layers?: [string, number, number][] };
-  const inner = config.layers ?? [];
-  if (nested.class_name === 'Sequential') {
-    const layers: LayerJson[] = [];
-    let previous = feed;
-    for (const l of inner) {
-      if (l.class_name === 'InputLayer') continue;
-      const name = String(l.config.name);
-      const { batch_input_shape: _shape, ...rest } = l.config;
-      layers.push({ name, class_name: l.class_name, config: rest, inbound_nodes: [[[previous, 0, 0, {}]]] });
-      previous = name;
-    }
-    return layers.length > 0 ? { layers, output: [previous, 0, 0, {}] } : null;
-  }
-  if (config.input_layers?.length !== 1 || config.output_layers?.length !== 1) return null;
-  const inputName = config.input_layers[0]![0];
-  const layers = inner
-    .filter((l) => l.name !== inputName)
-    .map((l) => ({ ...l, inbound_nodes: l.inbound_nodes.map((node) => node.map((r) => (r[0] === inputName ? [feed, 0, 0, r[3]] : r) as NodeRef)) }));
-  const [out, node, tensor] = config.output_layers[0]!;
-  return { layers, output: [out, node, tensor, {}] };
-}
-
-/** Replaces, in place, each nested model of `topology` (recursively) by its layers where that is possible. */
-function inlineNested(topology: GraphJson): void {
-  const skipped = new Set<string>();
-  for (;;) {
-    const layers = topology.config.layers;
-    const i = layers.findIndex((l) => CONTAINERS.includes(l.class_name) && !skipped.has(l.name));
-    if (i < 0) return;
-    const nested = layers[i]!;
-    const feedRef = nested.inbound_nodes.length === 1 && nested.inbound_nodes[0]!.length === 1 ? nested.inbound_nodes[0]![0]! : null;
-    const inner = feedRef ? innerGraph(nested, feedRef[0]) : null;
-    const taken = new Set(layers.map((l) => l.name));
-    if (!feedRef || !inner || inner.layers.some((l) => taken.has(l.name))) {
-      skipped.add(nested.name);
-      continue;
-    }
-    // The feed keeps its own node and tensor index.
-    for (const l of inner.layers) {
-      l.inbound_nodes = l.inbound_nodes.map((node) => node.map((r) => (r[0] === feedRef[0] && r[1] === 0 && r[2] === 0 ? [feedRef[0], feedRef[1], feedRef[2], r[3]] : r) as NodeRef));
-    }
-    const redirect = (r: NodeRef): NodeRef => (r[0] === nested.name ? [inner.output[0], inner.output[1], inner.output[2], r[3]] : r);
-    for (const l of layers) l.inbound_nodes = l.inbound_nodes.map((node) => node.map(redirect));
-    topology.config.output_layers = topology.config.output_layers.map((r) => (r[0] === nested.name ? [inner.output[0], inner.output[1], inner.output[2]] : r));
-    layers.splice(i, 1, ...inner.layers);
-  }
 }
 
 interface Analysis {
@@ -279,50 +185,6 @@ function ancestors(byName: Map<string, LayerJson>, targets: readonly string[]): 
     if (l) for (const node of l.inbound_nodes) for (const ref of node) stack.push(ref[0]);
   }
   return keep;
-}
-
-/**
- * The shape of every layer's output when `trunk` (free-sized, RGB, one
- * output per layer) gets a [1, side, side, 3] input, by shape inference
- * alone (each layer's computeOutputShape, in the trunk's topological order):
- * no kernel runs, because some backends (WASM) do not refuse a convolution
- * whose output would be empty but corrupt their memory. Null when a layer
- * refuses its input shape or an output has no pixels.
- */
-function shapesAt(trunk: tf.LayersModel, side: number): Map<string, number[]> | null {
-  const shapes = new Map<string, number[]>();
-  try {
-    for (const layer of trunk.layers) {
-      if (layer.getClassName() === 'InputLayer') {
-        shapes.set(layer.name, [1, side, side, 3]);
-        continue;
-      }
-      const inputs = layer.inboundNodes[0]!.inboundLayers.map((l) => shapes.get(l.name)!);
-      const out = layer.computeOutputShape(inputs.length === 1 ? inputs[0]! : inputs) as number[];
-      if (out.some((d) => typeof d === 'number' && d < 1)) return null;
-      shapes.set(layer.name, out);
-    }
-  } catch {
-    return null;
-  }
-  return shapes;
-}
-
-/** Smallest input side (px) at which every layer of `trunk` has at least one pixel: doubled until one works, then bisected. */
-export function smallestSide(trunk: tf.LayersModel, maxSide = 1024): number {
-  const works = (side: number): boolean => shapesAt(trunk, side) !== null;
-  let hi = 1;
-  while (!works(hi)) {
-    if (hi >= maxSide) throw new ModelLoadError(`the model gives no output for any input up to ${maxSide}×${maxSide} px`);
-    hi = Math.min(maxSide, hi * 2);
-  }
-  let lo = Math.floor(hi / 2);
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (works(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
 }
 
 /**

@@ -13,7 +13,8 @@ import { TRUNK_MIN_SIDE } from '../engine/models/trunk-info';
 import { correctStepCost, defaultMaxSide, estimateDreamMs, fitStepCost, typicalStepCost, type StepCost } from './dream-estimate';
 import { createDreamClient, type DreamClient, type DreamFrame } from '../workers/dream-client';
 import { createEnlargeClient, type EnlargeClient } from '../workers/enlarge-client';
-import type { GradientBenchmark, RawImage } from '../workers/dream-protocol';
+import { INCEPTION_MODEL_ID, type DreamLayerInfo, type DreamModelChoice, type DreamModelInfo, type GradientBenchmark, type RawImage } from '../workers/dream-protocol';
+import type { PixelScaling } from '../engine/models/model-spec';
 import type { WorkerMemory } from '../workers/worker-stats';
 import { isDeviceLostError, type WorkerFaultHooks } from '../workers/device-lost';
 import { abortError, isAbortError } from '../workers/worker-handle';
@@ -23,6 +24,8 @@ export type DreamStatus = 'idle' | 'loading-model' | 'running' | 'done' | 'error
 export type ModelStatus = 'unloaded' | 'loading' | 'ready' | 'error';
 
 export interface DreamSettings {
+  /** The model dreamt with: INCEPTION_MODEL_ID (built in) or the id of a user model of the catalogue. */
+  modelId: string;
   /** Longest side of the working image (px). */
   maxSide: number;
   layer: string;
@@ -107,6 +110,10 @@ export interface DreamState {
   guide: GuideInfo | null;
   /** Bumped whenever the guide bitmap changes, so its thumbnail redraws. */
   guideVersion: number;
+  /** The chosen user model (null: InceptionV3); its layers once the worker has made it dreamable. */
+  userModel: DreamUserModel | null;
+  /** Why Dream went back to InceptionV3 (a user model was removed or cannot dream), or null. */
+  modelNotice: string | null;
 
   setSetting: <K extends keyof DreamSettings>(key: K, value: DreamSettings[K]) => void;
   applyPreset: (id: string) => void;
@@ -128,6 +135,60 @@ export interface DreamState {
   setGuide: (guide: DecodedPhoto, name: string) => void;
   /** Removes the guide: the next dream is an ordinary one. */
   clearGuide: () => void;
+  /**
+   * Dreams with a user model of the catalogue (null: InceptionV3): loads it in the worker, lists its
+   * layers and keeps the layer when it has one of that name. A model that cannot dream goes back to
+   * InceptionV3 with a notice. Ends any run; the photo and the other settings stay.
+   */
+  chooseModel: (model: DreamModelSpec | null) => Promise<void>;
+  /** The chosen user model is gone from the catalogue: back to InceptionV3 with a notice. */
+  modelGone: (name: string) => void;
+}
+
+/** What the Dream model picker knows of a user model (from its catalogue spec). */
+export interface DreamModelSpec {
+  id: string;
+  name: string;
+  scaling: PixelScaling;
+}
+
+export interface DreamUserModel extends DreamModelSpec {
+  /** Its dreamable layers with channel counts; null until the worker has loaded it. */
+  layers: DreamLayerInfo[] | null;
+  minSide: number | null;
+}
+
+/** A layer the layer picker offers: its name, what the picker shows, channels and (built in) a description. */
+export interface LayerOption {
+  name: string;
+  label: string;
+  channels: number;
+  description?: string;
+}
+
+/** InceptionV3's dream layers as layer options. */
+export const INCEPTION_LAYERS: readonly LayerOption[] = DREAM_LAYERS.map((l) => ({ name: l.name, label: l.name, channels: l.channels, description: l.description }));
+
+/** The chosen model's layers; null while a user model's are not known yet. */
+export function modelLayers(state: Pick<DreamState, 'settings' | 'userModel'>): readonly LayerOption[] | null {
+  if (state.settings.modelId === INCEPTION_MODEL_ID) return INCEPTION_LAYERS;
+  return state.userModel?.id === state.settings.modelId ? state.userModel.layers : null;
+}
+
+/** What requests to the worker carry for the chosen model (undefined: InceptionV3). */
+export function modelChoice(state: Pick<DreamState, 'settings' | 'userModel'>): DreamModelChoice | undefined {
+  const u = state.userModel;
+  return state.settings.modelId !== INCEPTION_MODEL_ID && u?.id === state.settings.modelId ? { id: u.id, scaling: u.scaling } : undefined;
+}
+
+/** The smallest photo side the chosen model dreams on. */
+export function modelMinSide(state: Pick<DreamState, 'settings' | 'userModel'>): number {
+  return state.settings.modelId === INCEPTION_MODEL_ID ? TRUNK_MIN_SIDE : (state.userModel?.minSide ?? TRUNK_MIN_SIDE);
+}
+
+/** The layer a newly chosen user model starts on: about two thirds deep (mid-level features dream best). */
+export function defaultUserLayer(layers: readonly LayerOption[]): string {
+  return layers[Math.min(layers.length - 1, Math.floor((layers.length * 2) / 3))]?.name ?? '';
 }
 
 /** The guide image of a guided dream, as shown beside its thumbnail. */
@@ -161,6 +222,7 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULT_SETTINGS: DreamSettings = {
+  modelId: INCEPTION_MODEL_ID,
   maxSide: 512,
   layer: DEFAULT_DREAM_PARAMS.layers[0]?.name ?? 'mixed3',
   filter: DEFAULT_DREAM_PARAMS.channel === null ? '' : String(DEFAULT_DREAM_PARAMS.channel),
@@ -223,8 +285,8 @@ export const DREAM_PRESETS: readonly DreamPreset[] = [
   },
 ];
 
-export function layerChannels(layer: string): number | null {
-  return DREAM_LAYERS.find((l) => l.name === layer)?.channels ?? null;
+export function layerChannels(layer: string, layers: readonly LayerOption[] = INCEPTION_LAYERS): number | null {
+  return layers.find((l) => l.name === layer)?.channels ?? null;
 }
 
 /** Parses the filter field: null = whole layer, a channel index, or an error message. */
@@ -248,14 +310,21 @@ function checkNumber(value: number, limits: { min: number; max: number }, intege
   return null;
 }
 
-/** Every invalid setting with a message saying what is allowed. */
-export function validateSettings(settings: DreamSettings): SettingErrors {
+/**
+ * Every invalid setting with a message saying what is allowed. The layer and filter are checked
+ * against `layers` (default: InceptionV3's for it; a user model's are checked once its layers are
+ * known, so a restored session keeps them until then).
+ */
+export function validateSettings(settings: DreamSettings, layers?: readonly LayerOption[] | null): SettingErrors {
   const errors: SettingErrors = {};
   const put = (key: keyof DreamSettings, message: string | null) => {
     if (message) errors[key] = message;
   };
-  if (layerChannels(settings.layer) === null) put('layer', `Unknown layer ${settings.layer}.`);
-  put('filter', parseFilter(settings.filter, layerChannels(settings.layer)).error);
+  const known = layers !== undefined ? layers : settings.modelId === INCEPTION_MODEL_ID ? INCEPTION_LAYERS : null;
+  if (known) {
+    if (layerChannels(settings.layer, known) === null) put('layer', `Unknown layer ${settings.layer}.`);
+    put('filter', parseFilter(settings.filter, layerChannels(settings.layer, known)).error);
+  }
   put('octaves', checkNumber(settings.octaves, LIMITS.octaves, true, 'a number of octaves'));
   put('steps', checkNumber(settings.steps, LIMITS.steps, true, 'a number of steps'));
   put('stepSize', checkNumber(settings.stepSize, LIMITS.stepSize, false, 'a step size'));
@@ -264,12 +333,17 @@ export function validateSettings(settings: DreamSettings): SettingErrors {
   return errors;
 }
 
-/** The engine's parameters for these (valid) settings. */
-export function toDreamParams(settings: DreamSettings): DreamParams {
+/** validateSettings against the chosen model's layers (a user model's once they are known). */
+export function settingErrors(state: Pick<DreamState, 'settings' | 'userModel'>): SettingErrors {
+  return validateSettings(state.settings, modelChoice(state) ? modelLayers(state) : undefined);
+}
+
+/** The engine's parameters for these (valid) settings; `layers` are the model's (default InceptionV3's). */
+export function toDreamParams(settings: DreamSettings, layers: readonly LayerOption[] = INCEPTION_LAYERS): DreamParams {
   return {
     ...DEFAULT_DREAM_PARAMS,
     layers: [{ name: settings.layer, weight: 1 }],
-    channel: parseFilter(settings.filter, layerChannels(settings.layer)).channel,
+    channel: parseFilter(settings.filter, layerChannels(settings.layer, layers)).channel,
     objective: settings.objective,
     octaves: settings.octaves,
     octaveScale: settings.octaveScale,
@@ -356,26 +430,32 @@ export async function benchmarkDreamGradient(runs: number, warmup = 1): Promise<
   const c = getClient();
   if (!photoBitmap || !c.benchmarkGradient) return null;
   await c.init(useRuntimeStore.getState().preference);
-  return c.benchmarkGradient(photoBitmap, toDreamParams(useDreamStore.getState().settings), runs, warmup);
+  const state = useDreamStore.getState();
+  return c.benchmarkGradient(photoBitmap, toDreamParams(state.settings, modelLayers(state) ?? []), runs, warmup, modelChoice(state));
 }
 
 /**
  * Runs a job on the Deep Dream worker once its backend has started and the
- * trunk has loaded (the film methods share both; film-store.ts uses this).
+ * InceptionV3 trunk has loaded (the film methods share both; film-store.ts
+ * uses this; films dream with InceptionV3 whatever model the panel uses).
  */
 export async function runOnDreamWorker<T>(call: Parameters<NonNullable<DreamClient['runJob']>>[0]): Promise<T> {
   const c = getClient();
   if (!c.runJob) throw new Error('this Deep Dream worker client cannot run other jobs');
   const info = await c.init(useRuntimeStore.getState().preference);
   useRuntimeStore.getState().reportBackend('dream', info);
-  if (useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
+  // Films use InceptionV3; the Dream panel's model status is about its own choice, which may be a user model.
+  const isPanelModel = () => useDreamStore.getState().settings.modelId === INCEPTION_MODEL_ID;
+  if (isPanelModel() && useDreamStore.getState().model !== 'ready') useDreamStore.setState({ model: 'loading' });
   try {
-    await c.loadModel((fraction) => useDreamStore.setState({ modelProgress: fraction }));
+    await c.loadModel((fraction) => {
+      if (isPanelModel()) useDreamStore.setState({ modelProgress: fraction });
+    });
   } catch (error) {
-    useDreamStore.setState({ model: 'error' });
+    if (isPanelModel()) useDreamStore.setState({ model: 'error' });
     throw error;
   }
-  useDreamStore.setState({ model: 'ready', modelProgress: 1 });
+  if (isPanelModel()) useDreamStore.setState({ model: 'ready', modelProgress: 1 });
   return c.runJob(call) as Promise<T>;
 }
 
@@ -481,9 +561,9 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Key of a step cost: the backend and the layer (deeper layers cost more per pixel). */
-export function costKey(backend: string | undefined, layer: string): string {
-  return `${backend ?? '?'}:${layer}`;
+/** Key of a step cost: the backend, the layer (deeper layers cost more per pixel) and a user model's id. */
+export function costKey(backend: string | undefined, layer: string, modelId: string = INCEPTION_MODEL_ID): string {
+  return modelId === INCEPTION_MODEL_ID ? `${backend ?? '?'}:${layer}` : `${backend ?? '?'}:${modelId}/${layer}`;
 }
 
 /** Image sides of the calibration passes: two sizes give the per-pixel cost and the per-step overhead. */
@@ -505,10 +585,14 @@ export function dreamSize(state: Pick<DreamState, 'photo' | 'settings'>): { widt
   return state.photo ? { width: state.photo.width, height: state.photo.height } : { width: noiseSide, height: noiseSide };
 }
 
-/** The step cost for the current backend and layer: timed on this device, else typical of the backend. */
+/**
+ * The step cost for the current backend and layer: timed on this device, else typical of the backend
+ * (InceptionV3 only: a user model's cost is unknown until timed).
+ */
 export function stepCostFor(state: Pick<DreamState, 'settings' | 'backend' | 'stepCosts'>): StepCost | null {
   if (!state.backend) return null;
-  return state.stepCosts[costKey(state.backend.name, state.settings.layer)] ?? typicalStepCost(state.backend);
+  const timed = state.stepCosts[costKey(state.backend.name, state.settings.layer, state.settings.modelId)];
+  return timed ?? (state.settings.modelId === INCEPTION_MODEL_ID ? typicalStepCost(state.backend) : null);
 }
 
 /**
@@ -516,11 +600,11 @@ export function stepCostFor(state: Pick<DreamState, 'settings' | 'backend' | 'st
  * backend (ms) and where the cost came from; null while nothing is known
  * (no backend yet, or a hardware GPU not yet timed).
  */
-export function dreamEstimate(state: Pick<DreamState, 'photo' | 'settings' | 'backend' | 'stepCosts'>): { ms: number; cost: StepCost } | null {
+export function dreamEstimate(state: Pick<DreamState, 'photo' | 'settings' | 'backend' | 'stepCosts' | 'userModel'>): { ms: number; cost: StepCost } | null {
   const cost = stepCostFor(state);
-  if (!cost || Object.keys(validateSettings(state.settings)).length > 0) return null;
+  if (!cost || Object.keys(settingErrors(state)).length > 0) return null;
   const { width, height } = dreamSize(state);
-  return { ms: estimateDreamMs(width, height, state.settings, cost, TRUNK_MIN_SIDE), cost };
+  return { ms: estimateDreamMs(width, height, state.settings, cost, modelMinSide(state)), cost };
 }
 
 /** Units of work per step of each octave (its pixel count), for progress and time left. */
@@ -579,6 +663,8 @@ const initialData = {
   stepCosts: {} as Record<string, StepCost>,
   guide: null as GuideInfo | null,
   guideVersion: 0,
+  userModel: null as DreamUserModel | null,
+  modelNotice: null as string | null,
 };
 
 export const useDreamStore = create<DreamState>()((set, get) => {
@@ -587,11 +673,29 @@ export const useDreamStore = create<DreamState>()((set, get) => {
     const info = await c.init(useRuntimeStore.getState().preference);
     useRuntimeStore.getState().reportBackend('dream', info);
     applyBackend(info);
+    const { settings } = get();
+    const choice = modelChoice(get());
+    if (settings.modelId !== INCEPTION_MODEL_ID && !choice) throw new Error('the chosen model is not in the catalogue');
     if (get().model !== 'ready') set({ model: 'loading' });
-    const loading = c.loadModel((fraction) => set({ modelProgress: fraction }));
-    await (signal ? raceAbort(loading, signal) : loading);
+    const loading = c.loadModel((fraction) => set({ modelProgress: fraction }), choice);
+    const loaded = await (signal ? raceAbort(loading, signal) : loading);
+    // Another model was chosen meanwhile: its own load reports.
+    if (get().settings.modelId !== settings.modelId) return;
+    if (choice) applyUserLayers(loaded);
     set({ model: 'ready', modelProgress: 1 });
   };
+
+  /** A user model's layers are known: list them, keep the layer when it has one of that name, keep a filter in range. */
+  const applyUserLayers = (loaded: DreamModelInfo) => {
+    const layers = loaded.layers ?? loaded.layerNames.map((name) => ({ name, label: name, channels: 0, kind: 'block' as const }));
+    const { userModel, settings } = get();
+    if (!userModel) return;
+    const layer = layers.some((l) => l.name === settings.layer) ? settings.layer : defaultUserLayer(layers);
+    const filter = parseFilter(settings.filter, layerChannels(layer, layers)).error ? '' : settings.filter;
+    set({ userModel: { ...userModel, layers, minSide: loaded.minSide ?? 1 }, settings: { ...settings, layer, filter } });
+  };
+  /** Each model choice gets an id; a slower earlier choice does not undo a later one. */
+  let choiceId = 0;
 
   /** A backend is known: its default max side (unless the user chose one) and its typical step cost. */
   const applyBackend = (info: BackendInfo) => {
@@ -622,7 +726,15 @@ export const useDreamStore = create<DreamState>()((set, get) => {
         set({ preset: 'custom' });
         return;
       }
-      set((s) => ({ settings: { ...s.settings, ...preset.settings }, preset: id }));
+      // Presets are InceptionV3's layers and filters: they bring Dream back to it.
+      const toInception = get().settings.modelId !== INCEPTION_MODEL_ID;
+      if (toInception && controller) get().cancel();
+      set((s) => ({
+        settings: { ...s.settings, ...preset.settings, modelId: INCEPTION_MODEL_ID },
+        preset: id,
+        ...(toInception ? { userModel: null, model: 'unloaded' as const, modelProgress: 0 } : {}),
+      }));
+      if (toInception) void get().prepare();
     },
 
     setPhoto: (decoded, source) => {
@@ -652,6 +764,8 @@ export const useDreamStore = create<DreamState>()((set, get) => {
 
     prepare: async () => {
       if (get().model === 'ready' || get().model === 'loading') return;
+      // A restored user model waits for the catalogue (dream-models.ts chooses it then).
+      if (get().settings.modelId !== INCEPTION_MODEL_ID && !modelChoice(get())) return;
       const hadFailed = get().model === 'error';
       try {
         await ensureModel();
@@ -666,7 +780,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
 
     start: async () => {
       const { settings, photo } = get();
-      const errors = validateSettings(settings);
+      const errors = settingErrors(get());
       const firstError = Object.values(errors)[0];
       if (firstError) {
         set({ error: firstError });
@@ -676,7 +790,7 @@ export const useDreamStore = create<DreamState>()((set, get) => {
         set({ error: 'Choose a photo or a sample first (or tick “Start from noise”).' });
         return;
       }
-      if (guideBitmap && parseFilter(settings.filter, layerChannels(settings.layer)).channel !== null) {
+      if (guideBitmap && parseFilter(settings.filter, layerChannels(settings.layer, modelLayers(get()) ?? [])).channel !== null) {
         set({ error: GUIDE_WITH_FILTER_MESSAGE });
         return;
       }
@@ -688,7 +802,13 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       const size = photo ?? { width: noiseSide, height: noiseSide };
       const input: ImageBitmap | RawImage =
         photoBitmap ?? { width: size.width, height: size.height, pixels: new Uint8ClampedArray(size.width * size.height * 4) };
-      const params = toDreamParams(settings);
+      const layers = modelLayers(get());
+      const choice = modelChoice(get());
+      if (settings.modelId !== INCEPTION_MODEL_ID && (!choice || !layers)) {
+        set({ error: 'The chosen model is still loading: press Start again in a moment.' });
+        return;
+      }
+      const params = toDreamParams(settings, layers ?? INCEPTION_LAYERS);
       const work = octaveWork(size.width, size.height, settings);
       let timing: { firstElapsed: number; firstDone: number } | null = null;
       set({
@@ -713,12 +833,12 @@ export const useDreamStore = create<DreamState>()((set, get) => {
           else frame.bitmap.close();
           set({ progress, hasResult: true });
         };
-        const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS, guide: guideBitmap });
+        const result = await getClient().run(input, params, { signal: mine.signal, onFrame, graceMs: CANCEL_GRACE_MS, guide: guideBitmap, model: choice });
         if (myRun !== runId) return;
         const cost = stepCostFor({ ...get(), settings });
         if (cost && result.frames > 0) {
-          const predicted = estimateDreamMs(size.width, size.height, settings, cost, TRUNK_MIN_SIDE);
-          set((s) => ({ stepCosts: { ...s.stepCosts, [costKey(cost.backend, settings.layer)]: correctStepCost(cost, predicted, result.elapsedMs) } }));
+          const predicted = estimateDreamMs(size.width, size.height, settings, cost, modelMinSide(get()));
+          set((s) => ({ stepCosts: { ...s.stepCosts, [costKey(cost.backend, settings.layer, settings.modelId)]: correctStepCost(cost, predicted, result.elapsedMs) } }));
         }
         set((s) => ({
           status: 'done',
@@ -753,19 +873,22 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       const { backend, model, settings, stepCosts, status } = get();
       const c = getClient();
       if (!backend || model !== 'ready' || status === 'running' || !c.benchmarkGradient) return;
-      const key = costKey(backend.name, settings.layer);
+      const key = costKey(backend.name, settings.layer, settings.modelId);
       const known = stepCosts[key];
+      const layers = modelLayers(get());
+      if (!layers) return;
       // A software GPU takes tens of seconds per pass: its typical cost stands.
       if (backend.isSoftwareGpu || (known && known.source !== 'typical') || calibrating === key) return;
       calibrating = key;
       try {
-        const params = toDreamParams(settings);
+        const params = toDreamParams(settings, layers);
+        const choice = modelChoice(get());
         const samples: { pixels: number; ms: number }[] = [];
         for (const side of CALIBRATION_SIDES) {
           // A dream started meanwhile: do not compete with it (the run's own timing will correct the estimate).
           if (get().status === 'running' || get().status === 'loading-model') return;
           const noise: RawImage = { width: side, height: side, pixels: noisePixels(side) };
-          const timed = await c.benchmarkGradient(noise, params, 1, 1);
+          const timed = await c.benchmarkGradient(noise, params, 1, 1, choice);
           samples.push(...timed.passMs.map((ms) => ({ pixels: side * side, ms })));
         }
         if (get().backend?.name !== backend.name) return;
@@ -788,6 +911,47 @@ export const useDreamStore = create<DreamState>()((set, get) => {
       guideBitmap?.close();
       guideBitmap = null;
       set((s) => ({ guide: null, guideVersion: s.guideVersion + 1 }));
+    },
+
+    chooseModel: async (spec) => {
+      const mine = ++choiceId;
+      if (get().status === 'running' || get().status === 'loading-model') get().cancel();
+      if (!spec || spec.id === INCEPTION_MODEL_ID) {
+        const keepsLayer = INCEPTION_LAYERS.some((l) => l.name === get().settings.layer);
+        set((s) => ({
+          userModel: null,
+          model: 'unloaded',
+          modelProgress: 0,
+          modelNotice: null,
+          settings: { ...s.settings, modelId: INCEPTION_MODEL_ID, ...(keepsLayer ? {} : { layer: DEFAULT_SETTINGS.layer, filter: '' }) },
+        }));
+        await get().prepare();
+        return;
+      }
+      const same = get().userModel;
+      set((s) => ({
+        userModel: same?.id === spec.id && same.scaling === spec.scaling ? { ...same, name: spec.name } : { ...spec, layers: null, minSide: null },
+        model: 'unloaded',
+        modelProgress: 0,
+        modelNotice: null,
+        error: null,
+        status: s.status === 'error' ? 'idle' : s.status,
+        preset: 'custom',
+        settings: { ...s.settings, modelId: spec.id },
+      }));
+      try {
+        await ensureModel();
+      } catch (error) {
+        if (mine !== choiceId) return;
+        const why = error instanceof Error ? error.message : String(error);
+        await get().chooseModel(null);
+        set({ modelNotice: `“${spec.name}” cannot dream: ${why}. Dream is back on InceptionV3.` });
+      }
+    },
+
+    modelGone: (name) => {
+      if (get().settings.modelId === INCEPTION_MODEL_ID) return;
+      void get().chooseModel(null).then(() => set({ modelNotice: `“${name}” was removed from your models. Dream is back on InceptionV3.` }));
     },
 
     retryModel: async () => {

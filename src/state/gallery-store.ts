@@ -14,13 +14,20 @@ import type { ExcitedChannel } from '../engine/visualize/quality';
 import type { RawImage } from '../workers/dream-protocol';
 import { isAbortError } from '../workers/worker-handle';
 import type { DreamClient } from '../workers/dream-client';
-import { getDreamClient, getPhotoBitmap, layerChannels, useDreamStore } from './dream-store';
+import type { DreamModelChoice } from '../workers/dream-protocol';
+import { getDreamClient, getPhotoBitmap, layerChannels, modelChoice, modelLayers, useDreamStore, type DreamState } from './dream-store';
 import { nextChannel, wantedChannels } from './gallery-queue';
 import { useRuntimeStore } from './runtime-store';
 import { readThumbnails, thumbnailPrefix, writeThumbnail } from './thumbnail-cache';
 
-/** The model the thumbnails are of (part of the cache key). */
+/** The built-in model the thumbnails are of (part of the cache key). */
 export const GALLERY_MODEL_ID = 'inception-v3-mixed5';
+
+/** The cache key's model part for the Dream panel's chosen model: the built-in trunk, or a user model by id and scaling. */
+export function galleryModelKey(state: Pick<DreamState, 'settings' | 'userModel'>): string {
+  const choice = modelChoice(state);
+  return choice ? `user:${choice.id}:${choice.scaling}` : GALLERY_MODEL_ID;
+}
 /** Bumped when the visualisation algorithm changes, so old cached thumbnails are not shown. */
 export const THUMBNAIL_ALGORITHM = 'fv1';
 /** Thumbnails computed past the last visible one. */
@@ -30,6 +37,8 @@ export type ThumbnailSettings = typeof THUMBNAIL_PARAMS;
 
 export interface GalleryState {
   layer: string | null;
+  /** The model `layer` is of (galleryModelKey). */
+  modelKey: string;
   channels: number;
   /** Finished thumbnails of `layer`, by channel. */
   thumbs: Record<number, RawImage>;
@@ -72,8 +81,10 @@ let pumping = false;
 let cacheRead = false;
 /** Incremented on every layer change; work of an older generation is dropped. */
 let generation = 0;
+/** The model of the shown layer, as requests carry it (undefined: InceptionV3). */
+let shownChoice: DreamModelChoice | undefined;
 
-const initial = { layer: null, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, notice: null, excited: null, isFindingExcited: false };
+const initial = { layer: null, modelKey: GALLERY_MODEL_ID, channels: 0, thumbs: {}, visible: [], computing: null, progress: 0, failed: [], error: null, notice: null, excited: null, isFindingExcited: false };
 
 /**
  * Thumbnails are not computed on a software-emulated GPU or the pure-JS CPU backend: a picture takes
@@ -87,7 +98,7 @@ export function slowThumbnailNotice(info: BackendInfo): string | null {
     : null;
 }
 
-const prefixFor = (layer: string): string => thumbnailPrefix(GALLERY_MODEL_ID, layer, { ...settings, algorithm: THUMBNAIL_ALGORITHM });
+const prefixFor = (modelKey: string, layer: string): string => thumbnailPrefix(modelKey, layer, { ...settings, algorithm: THUMBNAIL_ALGORITHM });
 const client = (): DreamClient => clientOverride ?? getDreamClient();
 const isDreaming = (): boolean => {
   const s = useDreamStore.getState().status;
@@ -116,7 +127,8 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
     pumping = true;
     try {
       for (;;) {
-        const { layer } = get();
+        const { layer, modelKey } = get();
+        const choice = shownChoice;
         if (layer === null || isDreaming() || !cacheRead) return;
         const channel = next();
         if (channel === null) return;
@@ -133,9 +145,10 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
             return;
           }
           if (get().notice) set({ notice: null });
-          await c.loadModel();
+          await c.loadModel(undefined, choice);
           const params: VisualizeParams = { ...settings, layer, channel, frameEvery: 0 };
           const result = await c.visualize(params, {
+            model: choice,
             signal: controller.signal,
             onProgress: (step, steps) => {
               if (mine === generation && get().computing === channel) set({ progress: step / steps });
@@ -144,7 +157,7 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
           if (mine !== generation) continue;
           const image: RawImage = { width: result.width, height: result.height, pixels: result.pixels };
           set((s) => ({ thumbs: { ...s.thumbs, [channel]: image } }));
-          void writeThumbnail(prefixFor(layer), channel, image);
+          void writeThumbnail(prefixFor(modelKey, layer), channel, image);
         } catch (error) {
           if (isAbortError(error)) continue;
           if (mine === generation) {
@@ -171,14 +184,17 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
     ...initial,
 
     showLayer: (layer) => {
-      if (get().layer === layer) return;
+      const dream = useDreamStore.getState();
+      const modelKey = galleryModelKey(dream);
+      const channels = layerChannels(layer, modelLayers(dream) ?? []) ?? 0;
+      if (get().layer === layer && get().modelKey === modelKey && get().channels === channels) return;
       generation++;
       controller?.abort();
-      const channels = layerChannels(layer) ?? 0;
-      set({ layer, channels, thumbs: {}, failed: [], error: null, computing: null, progress: 0, excited: null, isFindingExcited: false });
+      shownChoice = modelChoice(dream);
+      set({ layer, modelKey, channels, thumbs: {}, failed: [], error: null, computing: null, progress: 0, excited: null, isFindingExcited: false });
       const mine = generation;
       cacheRead = false;
-      void readThumbnails(prefixFor(layer)).then((cached) => {
+      void readThumbnails(prefixFor(modelKey, layer)).then((cached) => {
         if (mine !== generation) return;
         cacheRead = true;
         if (cached.size > 0) set((s) => ({ thumbs: { ...Object.fromEntries(cached), ...s.thumbs } }));
@@ -205,8 +221,8 @@ export const useGalleryStore = create<GalleryState>()((set, get) => {
       set({ isFindingExcited: true, error: null });
       try {
         await c.init(useRuntimeStore.getState().preference);
-        await c.loadModel();
-        const excited = await c.excites(photo, layer, EXCITED_COUNT);
+        await c.loadModel(undefined, shownChoice);
+        const excited = await c.excites(photo, layer, EXCITED_COUNT, shownChoice);
         if (mine !== generation) return;
         set({ excited });
         void pump();
@@ -226,6 +242,7 @@ export function resetGalleryStore(options: { client?: DreamClient | null; settin
   controller = null;
   pumping = false;
   cacheRead = false;
+  shownChoice = undefined;
   clientOverride = options.client ?? null;
   settings = options.settings ?? THUMBNAIL_PARAMS;
   useGalleryStore.setState({ ...initial });

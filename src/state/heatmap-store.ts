@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import type { FilterHeatmap, HeatmapReference } from '../engine/dream/filter-heatmap';
 import { isAbortError } from '../workers/worker-handle';
-import { dreamClient, getPhotoBitmap, layerChannels, parseFilter, useDreamStore, userMessage } from './dream-store';
+import { dreamClient, getPhotoBitmap, layerChannels, modelChoice, modelLayers, parseFilter, useDreamStore, userMessage } from './dream-store';
 
 export interface HeatmapResult extends FilterHeatmap {
   layer: string;
@@ -16,6 +16,8 @@ export interface HeatmapResult extends FilterHeatmap {
   reference: HeatmapReference;
   /** The photo version it was computed for (a new photo makes it stale). */
   photoVersion: number;
+  /** The model it was computed with (another model makes it stale). */
+  modelId: string;
 }
 
 export interface HeatmapState {
@@ -46,12 +48,18 @@ export const useHeatmapStore = create<HeatmapState>()((set, get) => ({
 
   run: async () => {
     const photo = getPhotoBitmap();
-    const { settings, photoVersion } = useDreamStore.getState();
+    const dream = useDreamStore.getState();
+    const { settings, photoVersion } = dream;
     if (!photo) {
       set({ error: 'Choose a photo first: the heatmap shows where the filter fires in it.' });
       return;
     }
-    const { channel, error } = parseFilter(settings.filter, layerChannels(settings.layer));
+    const layers = modelLayers(dream);
+    if (!layers) {
+      set({ error: 'The chosen model is still loading: try again in a moment.' });
+      return;
+    }
+    const { channel, error } = parseFilter(settings.filter, layerChannels(settings.layer, layers));
     if (error) {
       set({ error });
       return;
@@ -65,8 +73,8 @@ export const useHeatmapStore = create<HeatmapState>()((set, get) => ({
       await useDreamStore.getState().prepare();
       const client = dreamClient();
       if (!client.filterHeatmap) throw new Error('This worker cannot compute heatmaps');
-      const heatmap = await client.filterHeatmap(photo, { layer: settings.layer, channel, reference, rule: 'rescale' }, { signal: mine.signal });
-      if (!mine.signal.aborted) set({ result: { ...heatmap, layer: settings.layer, channel, reference, photoVersion } });
+      const heatmap = await client.filterHeatmap(photo, { layer: settings.layer, channel, reference, rule: 'rescale' }, { signal: mine.signal, model: modelChoice(dream) });
+      if (!mine.signal.aborted) set({ result: { ...heatmap, layer: settings.layer, channel, reference, photoVersion, modelId: settings.modelId } });
     } catch (e) {
       if (!mine.signal.aborted && !isAbortError(e)) set({ error: heatmapMessage(e) });
     } finally {

@@ -119,6 +119,7 @@ export function describeModelError(e: unknown): string {
 }
 
 let nextId = 0;
+let hydration: Promise<void> | null = null;
 const newId = () => `user-${Date.now().toString(36)}-${(nextId++).toString(36)}`;
 
 export const useModelsStore = create<ModelsState>()((set, get) => {
@@ -190,11 +191,14 @@ export const useModelsStore = create<ModelsState>()((set, get) => {
       void saveSpec(next).catch(() => undefined);
     },
 
-    hydrate: async () => {
-      if (get().isHydrated) return;
-      set({ isHydrated: true });
-      const kept = ((await (await specDb())?.getAll(STORE).catch(() => [])) ?? []) as ModelSpec[];
-      if (kept.length > 0) set((s) => ({ models: [...s.models, ...kept.filter((k) => !s.models.some((m) => m.id === k.id))] }));
+    hydrate: () => {
+      if (get().isHydrated) return Promise.resolve();
+      // One read per page; isHydrated turns true once the kept specs are in the list (Dream relies on it).
+      hydration ??= (async () => {
+        const kept = ((await (await specDb())?.getAll(STORE).catch(() => [])) ?? []) as ModelSpec[];
+        set((s) => ({ isHydrated: true, models: [...s.models, ...kept.filter((k) => !s.models.some((m) => m.id === k.id))] }));
+      })();
+      return hydration;
     },
   };
 });

@@ -11,7 +11,8 @@
  * - compare: the Compare settings;
  * - dream: the Dream settings and preset, the photo (its file, by blob id) and the last result
  *   (PNG at the working resolution, by blob id), saved when a run finishes or is cancelled;
- * - history: the last HISTORY_BOUND dreams (image and thumbnail), in their own object store.
+ * - history: the last HISTORY_BOUND dreams (image and thumbnail), in their own object store;
+ * - guide: the guided dream's guide image, as decoded (≤ 224 px), by blob id (guide-persistence.ts).
  * Transient (recomputed or per device): explanations, Compare results, progress, status and
  * errors, the worker backends (`?backend=` and the badge's choice are per visit).
  *
@@ -36,6 +37,7 @@ import {
   type DreamSettings,
 } from './dream-store';
 import { DEFAULT_SETTINGS as DEFAULT_EXPLAIN_SETTINGS, useExplainStore } from './explain-store';
+import { guideSlice } from './guide-persistence';
 import { useSessionStore } from './session-store';
 import { useTabStore } from './tab-store';
 
@@ -181,7 +183,7 @@ const dreamSlice: PersistedSlice<DreamRecord> = {
     ),
 };
 
-const slices: PersistedSlice[] = [tabSlice, explainSlice, compareSlice, drawingSlice, dreamSlice as PersistedSlice];
+const slices: PersistedSlice[] = [tabSlice, explainSlice, compareSlice, drawingSlice, dreamSlice as PersistedSlice, guideSlice as PersistedSlice];
 
 /** Adds a feature's slice to the declared list (call before startPersistence). Keys must be unique. */
 export function registerPersistedSlice(slice: PersistedSlice): void {

@@ -14,14 +14,16 @@ import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import type { BackendInfo, BackendPreference } from '../engine/backend';
 import { deepDream, makeGradientFn, validateDreamParams, type DreamParams } from '../engine/dream/dream';
-import { filterHeatmap } from '../engine/dream/filter-heatmap';
+import { filterHeatmap, releaseFilterHeatmaps } from '../engine/dream/filter-heatmap';
 import { guideFeatures } from '../engine/dream/guide';
-import type { DreamModel } from '../engine/models/dream-model';
+import { ModelLoadError, type DreamModel } from '../engine/models/dream-model';
+import { userDreamModel, type UserDreamModel } from '../engine/models/user-dream-model';
 import { rgbaToTensor } from '../engine/film/film';
 import { excitedChannels, usualActivation } from '../engine/visualize/quality';
-import { visualizeToImage } from '../engine/visualize/visualize';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
-import { isRawImage } from './dream-protocol';
+import { BadVisualizeParamsError, visualizeToImage } from '../engine/visualize/visualize';
+import type { DreamApi, DreamFrameMessage, DreamModelChoice, DreamModelInfo, DreamPhoto, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
+import { INCEPTION_MODEL_ID, isRawImage } from './dream-protocol';
+import { indexedDbKey } from './model-registry';
 import type { BackendStartOptions } from './device-lost';
 import { browserDeviceWatch, injectFault, withDevice, type DeviceWatch } from './worker-faults';
 import { abortError } from './worker-handle';
@@ -37,6 +39,39 @@ export interface DreamApiEnvironment {
   loadModel(onProgress?: (fraction: number) => void): Promise<DreamModel>;
   /** The photos whose activations count as usual ("what this photo excites"); absent: that feature is off. */
   usualPhotos?(): Promise<RawImage[]>;
+  /**
+   * Restores the user model `id` of the catalogue (the Explain worker keeps it in IndexedDB under
+   * indexedDbKey(id)); the caller takes ownership. Absent: Dream has only the built-in trunk.
+   */
+  loadUserModel?(id: string): Promise<tf.LayersModel>;
+}
+
+/** The user model a Dream worker holds: one at a time, disposed when no job uses it any more after another was chosen. */
+interface UserEntry {
+  key: string;
+  model: Promise<UserDreamModel>;
+  /** Jobs using it now. */
+  busy: number;
+  isRetired: boolean;
+}
+
+/** A model lent to one request; `release()` when done. */
+interface Lease {
+  model: DreamModel;
+  /** Names the model in caches ('inception' or the user entry's key). */
+  key: string;
+  release(): void;
+}
+
+const isUserChoice = (choice: DreamModelChoice | undefined): choice is DreamModelChoice => !!choice && choice.id !== INCEPTION_MODEL_ID;
+
+/** The layers with their channel counts, for the layer picker. */
+function modelInfo(m: DreamModel): DreamModelInfo {
+  const user = (m as Partial<UserDreamModel>).layers;
+  const layers = user
+    ? [...user]
+    : m.layerNames.map((name) => ({ name, label: name, channels: (m.trunk.getLayer(name).outputShape as number[])[3] ?? 0, kind: 'block' as const }));
+  return { layerNames: [...m.layerNames], layers, minSide: m.minSide };
 }
 
 /** Side (px) of the photo views the usual activations are measured on. */
@@ -86,8 +121,62 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   let modelPromise: Promise<DreamModel> | null = null;
   let modelLoadMs: number | null = null;
   const jobs = new Map<number, AbortController>();
-  /** Usual activation per layer, computed once. */
+  /** Usual activation per model and layer (`${lease key}|${layer}`), computed once. */
   const usual = new Map<string, Promise<Float32Array>>();
+  let user: UserEntry | null = null;
+
+  const disposeUser = (entry: UserEntry) => {
+    for (const k of [...usual.keys()]) if (k.startsWith(`${entry.key}|`)) usual.delete(k);
+    void entry.model.then((m) => {
+      releaseFilterHeatmaps(m);
+      m.dispose();
+    }, () => undefined);
+  };
+
+  /** The model of `choice` for one request (the trunk by default); the caller must `release()` it. */
+  const lease = async (choice?: DreamModelChoice, onProgress?: (fraction: number) => void): Promise<Lease> => {
+    if (!isUserChoice(choice)) return { model: await model(onProgress), key: INCEPTION_MODEL_ID, release: () => undefined };
+    const key = `${choice.id}|${choice.scaling}|${tf.getBackend()}`;
+    if (user?.key !== key) {
+      const old = user;
+      if (old) {
+        old.isRetired = true;
+        if (old.busy === 0) disposeUser(old);
+      }
+      const load = env.loadUserModel;
+      if (!load) throw new ModelLoadError('this Deep Dream worker has only the built-in model');
+      const entry: UserEntry = {
+        key,
+        busy: 0,
+        isRetired: false,
+        model: load(choice.id).then(
+          (m) => userDreamModel(m, choice.scaling),
+          (e: unknown) => {
+            throw new ModelLoadError(`the saved model could not be read from this browser's storage (${e instanceof Error ? e.message : String(e)}); load it again in Explain`);
+          },
+        ),
+      };
+      entry.model.catch(() => {
+        if (user === entry) user = null;
+      });
+      user = entry;
+    }
+    const entry = user;
+    entry.busy++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      entry.busy--;
+      if (entry.isRetired && entry.busy === 0) disposeUser(entry);
+    };
+    try {
+      return { model: await entry.model, key, release };
+    } catch (e) {
+      release();
+      throw e;
+    }
+  };
   /** Progress listeners of whoever is waiting for the (single, shared) model download. */
   const progressListeners = new Set<(fraction: number) => void>();
 
@@ -117,21 +206,27 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
   const api: DreamApi = {
     init: (preference, options) => env.startBackend(preference, options),
 
-    async loadModel(onProgress): Promise<DreamModelInfo> {
-      const m = await model(onProgress);
-      return { layerNames: [...m.layerNames] };
+    async loadModel(onProgress, choice): Promise<DreamModelInfo> {
+      const l = await lease(choice, onProgress);
+      try {
+        return modelInfo(l.model);
+      } finally {
+        l.release();
+      }
     },
 
-    async dream(jobId, photo: DreamPhoto, params: DreamParams, onFrame, guide?: DreamPhoto): Promise<DreamResult> {
+    async dream(jobId, photo: DreamPhoto, params: DreamParams, onFrame, guide?: DreamPhoto, choice?: DreamModelChoice): Promise<DreamResult> {
       // Registered before any await, so a cancel that follows this call always finds it.
       const controller = new AbortController();
       jobs.set(jobId, controller);
       let image: tf.Tensor3D | null = null;
       let features: tf.Tensor2D | null = null;
+      let leased: Lease | null = null;
       try {
         const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
         const guideRaw = guide ? (isRawImage(guide) ? guide : bitmapToRaw(guide)) : null;
-        const m = await model();
+        leased = await lease(choice);
+        const m = leased.model;
         image = rawToTensor(raw);
         let run = params;
         if (guideRaw) {
@@ -181,15 +276,20 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       } finally {
         image?.dispose();
         features?.dispose();
+        leased?.release();
         jobs.delete(jobId);
       }
     },
 
-    async visualize(jobId, params, onProgress): Promise<VisualizeResult> {
+    async visualize(jobId, params, onProgress, choice): Promise<VisualizeResult> {
       const controller = new AbortController();
       jobs.set(jobId, controller);
+      let leased: Lease | null = null;
       try {
-        const m = await model();
+        leased = await lease(choice);
+        const m = leased.model;
+        // A side the model cannot run at: refused here (some backends corrupt their memory on an empty convolution).
+        if (params.size < m.minSide) throw new BadVisualizeParamsError(`the picture must be at least ${m.minSide} px for this model (got ${params.size})`);
         const started = performance.now();
         const every = Math.max(1, Math.round(params.steps / 8));
         const result = await visualizeToImage(m.forLayers([params.layer]), m.input, params, {
@@ -202,36 +302,43 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         const message: VisualizeResult = { jobId, width: result.width, height: result.height, pixels, objective: result.objective, elapsedMs: performance.now() - started };
         return Comlink.transfer(message, [pixels.buffer]);
       } finally {
+        leased?.release();
         jobs.delete(jobId);
       }
     },
 
-    async excites(photo, layer, top) {
+    async excites(photo, layer, top, choice) {
       const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
-      const m = await model();
-      const layerModel = m.forLayers([layer]);
-      const toInput = (r: RawImage): tf.Tensor3D => tf.tidy(() => tf.add(tf.mul(rawToTensor(r), m.input.scale), m.input.offset) as tf.Tensor3D);
-      let typical = usual.get(layer);
-      if (!typical) {
-        const photos = env.usualPhotos;
-        if (!photos) throw new Error('no sample photos to compare with');
-        typical = photos().then(async (list) => {
-          const tensors = list.map(toInput);
-          try {
-            return await usualActivation(layerModel, tensors, USUAL_SIDE);
-          } finally {
-            tf.dispose(tensors);
-          }
-        });
-        usual.set(layer, typical);
-        typical.catch(() => usual.delete(layer));
-      }
-      const u = await typical;
-      const x = tf.tidy(() => tf.expandDims(toInput(raw), 0) as tf.Tensor4D);
+      const leased = await lease(choice);
+      const m = leased.model;
+      const usualKey = `${leased.key}|${layer}`;
+      let x: tf.Tensor4D | null = null;
       try {
+        if (Math.min(raw.width, raw.height) < m.minSide) throw new BadPhotoError(`the photo must be at least ${m.minSide}×${m.minSide} pixels for this model (got ${raw.width}×${raw.height})`);
+        const layerModel = m.forLayers([layer]);
+        const toInput = (r: RawImage): tf.Tensor3D => tf.tidy(() => tf.add(tf.mul(rawToTensor(r), m.input.scale), m.input.offset) as tf.Tensor3D);
+        let typical = usual.get(usualKey);
+        if (!typical) {
+          const photos = env.usualPhotos;
+          if (!photos) throw new Error('no sample photos to compare with');
+          // A user model's usual activations come from the same sample photos, at its own scaling (toInput).
+          typical = photos().then(async (list) => {
+            const tensors = list.map(toInput);
+            try {
+              return await usualActivation(layerModel, tensors, Math.max(USUAL_SIDE, m.minSide));
+            } finally {
+              tf.dispose(tensors);
+            }
+          });
+          usual.set(usualKey, typical);
+          typical.catch(() => usual.delete(usualKey));
+        }
+        const u = await typical;
+        x = tf.tidy(() => tf.expandDims(toInput(raw), 0) as tf.Tensor4D);
         return await excitedChannels(layerModel, x, u, top);
       } finally {
-        x.dispose();
+        x?.dispose();
+        leased.release();
       }
     },
 
@@ -247,9 +354,10 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       return workerMemory(modelLoadMs);
     },
 
-    async benchmarkGradient(photo, params, runs, warmup): Promise<GradientBenchmark> {
+    async benchmarkGradient(photo, params, runs, warmup, choice): Promise<GradientBenchmark> {
       const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
-      const m = await model();
+      const leased = await lease(choice);
+      const m = leased.model;
       const gradient = makeGradientFn(m, params);
       const input = tf.tidy(() => {
         const pixels255 = rawToTensor(raw);
@@ -270,17 +378,20 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
         }
       } finally {
         input.dispose();
+        leased.release();
       }
       return { width: raw.width, height: raw.height, passMs };
     },
   };
-  api.filterHeatmap = async (jobId, photo, params) => {
+  api.filterHeatmap = async (jobId, photo, params, choice) => {
     const controller = new AbortController();
     jobs.set(jobId, controller);
     let image: tf.Tensor3D | null = null;
+    let leased: Lease | null = null;
     try {
       const raw = isRawImage(photo) ? photo : bitmapToRaw(photo);
-      const m = await model();
+      leased = await lease(choice);
+      const m = leased.model;
       if (controller.signal.aborted) throw abortError(`Heatmap job ${jobId} was cancelled`);
       image = rawToTensor(raw);
       const heatmap = await filterHeatmap(m, image, params);
@@ -288,16 +399,17 @@ export function createDreamApi(env: DreamApiEnvironment): DreamApi {
       return Comlink.transfer(heatmap, [heatmap.map.buffer]);
     } finally {
       image?.dispose();
+      leased?.release();
       jobs.delete(jobId);
     }
   };
   // Requests that overlap a lost GPU device fail as DeviceLostError, whatever they computed.
   const dreamOnDevice = api.dream;
   const loadOnDevice = api.loadModel;
-  api.dream = (jobId, photo, params, onFrame, guide) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame, guide));
-  api.loadModel = (onProgress) => withDevice(env.device, () => loadOnDevice(onProgress));
+  api.dream = (jobId, photo, params, onFrame, guide, choice) => withDevice(env.device, () => dreamOnDevice(jobId, photo, params, onFrame, guide, choice));
+  api.loadModel = (onProgress, choice) => withDevice(env.device, () => loadOnDevice(onProgress, choice));
   const heatmapOnDevice = api.filterHeatmap;
-  api.filterHeatmap = (jobId, photo, params) => withDevice(env.device, () => heatmapOnDevice(jobId, photo, params));
+  api.filterHeatmap = (jobId, photo, params, choice) => withDevice(env.device, () => heatmapOnDevice(jobId, photo, params, choice));
   return api;
 }
 
@@ -313,6 +425,9 @@ export const browserDreamEnvironment: DreamApiEnvironment = {
     const url = new URL(`${import.meta.env.BASE_URL}models/inception-mixed5/model.json`, self.location.href).href;
     // Every shard checked against its SHA-256 before use (model-fetch.ts).
     return loadDreamModel(tf.io.http(url, { fetchFunc: builtInModelFetch(), onProgress }));
+  },
+  async loadUserModel(id) {
+    return tf.loadLayersModel(indexedDbKey(id));
   },
   async usualPhotos() {
     const names = ['astronaut.png', 'chelsea.png', 'rocket.jpg'];

@@ -12,8 +12,8 @@ import type { DreamParams } from '../engine/dream/params';
 import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
 import type { VisualizeParams } from '../engine/visualize/params';
 import type { ExcitedChannel } from '../engine/visualize/quality';
-import type { DreamApi, DreamFrameMessage, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
-import { isRawImage } from './dream-protocol';
+import type { DreamApi, DreamFrameMessage, DreamModelChoice, DreamModelInfo, DreamResult, GradientBenchmark, RawImage, VisualizeResult } from './dream-protocol';
+import { INCEPTION_MODEL_ID, isRawImage } from './dream-protocol';
 import type { WorkerFaultHooks } from './device-lost';
 import { createLongLane, longLane, type LongLane } from './lanes';
 import { abortError, type WorkerCrashedError } from './worker-handle';
@@ -31,12 +31,15 @@ export interface DreamRunOptions {
   graceMs?: number;
   /** A guide image (guided dream, for the single layer of `params`); a copy is sent, the caller keeps it. */
   guide?: ImageBitmap | RawImage | null;
+  /** The model to dream with (default: the built-in InceptionV3). */
+  model?: DreamModelChoice;
 }
 
 /** What the store needs from a Deep Dream client (tests pass a stub). */
 export interface DreamClient {
   init(preference: BackendPreference): Promise<BackendInfo>;
-  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
+  /** Loads the model (default InceptionV3; a user model with `model`) once per worker; later calls share the promise. */
+  loadModel(onProgress?: (fraction: number) => void, model?: DreamModelChoice): Promise<DreamModelInfo>;
   /** Runs a dream on a copy of `photo` (the caller keeps its bitmap). Rejects with AbortError on abort. */
   run(photo: ImageBitmap | RawImage, params: DreamParams, options?: DreamRunOptions): Promise<DreamResult>;
   onCrash(listener: (error: WorkerCrashedError) => void): () => void;
@@ -46,17 +49,17 @@ export interface DreamClient {
   /** Bare forward + gradient timings on a copy of `photo` (see DreamApi.benchmarkGradient). */
   /** Test-only fault hooks (window.__dreamlift.faults). */
   faults?: WorkerFaultHooks;
-  benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  benchmarkGradient?(photo: ImageBitmap | RawImage, params: DreamParams, runs: number, warmup: number, model?: DreamModelChoice): Promise<GradientBenchmark>;
   /** Runs another kind of job on the same worker (films share its backend and trunk); `call` gets the remote API and a job id. */
   runJob?<T>(call: (api: Comlink.Remote<DreamApi>, jobId: number) => Promise<T>): Promise<T>;
   /** After a lost device: forgets the loss and ends the worker; the next call starts one that tries WebGPU again. */
   retryGpu?(): void;
   /** The filter heatmap of a copy of `photo` (see DreamApi.filterHeatmap). Rejects with AbortError on abort. */
-  filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal }): Promise<FilterHeatmap>;
+  filterHeatmap?(photo: ImageBitmap | RawImage, params: FilterHeatmapParams, options?: { signal?: AbortSignal; model?: DreamModelChoice }): Promise<FilterHeatmap>;
   /** A feature visualisation (gallery thumbnail) in the worker; rejects with AbortError on abort. */
-  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void }): Promise<VisualizeResult>;
+  visualize?(params: VisualizeParams, options?: { signal?: AbortSignal; onProgress?: (step: number, steps: number) => void; model?: DreamModelChoice }): Promise<VisualizeResult>;
   /** "What this photo excites" on a copy of `photo` (see DreamApi.excites). */
-  excites?(photo: ImageBitmap | RawImage, layer: string, top: number): Promise<ExcitedChannel[]>;
+  excites?(photo: ImageBitmap | RawImage, layer: string, top: number, model?: DreamModelChoice): Promise<ExcitedChannel[]>;
 }
 
 function closeImage(image: ImageBitmap | RawImage): void {
@@ -81,9 +84,12 @@ export function createDreamClient(source: (() => Worker) | LongLane = longLane()
   const lane = typeof source === 'function' ? createLongLane(source) : source;
   let modelPromise: Promise<DreamModelInfo> | null = null;
   const progressListeners = new Set<(fraction: number) => void>();
-  // The trunk lives in the worker: a new worker (crash, terminate, lost device, new backend) loads it again.
+  /** The user model this worker was last asked to load (the worker keeps one). */
+  let userModel: { key: string; promise: Promise<DreamModelInfo> } | null = null;
+  // The models live in the worker: a new worker (crash, terminate, lost device, new backend) loads them again.
   lane.onReset(() => {
     modelPromise = null;
+    userModel = null;
   });
 
   /** Rejects when the worker crashes, so callers never wait forever on a dead worker; a lost device ends the worker. */
@@ -93,7 +99,19 @@ export function createDreamClient(source: (() => Worker) | LongLane = longLane()
     // A worker keeps its backend (and the model's weights on it): a new preference gets a fresh worker.
     init: lane.init,
 
-    loadModel(onProgress) {
+    loadModel(onProgress, model) {
+      if (model && model.id !== INCEPTION_MODEL_ID) {
+        // Restored from IndexedDB, no download to follow: progress is not reported.
+        const key = `${model.id}|${model.scaling}`;
+        if (userModel?.key !== key) {
+          const promise = guarded((api) => api.loadModel(undefined, model));
+          userModel = { key, promise };
+          promise.catch(() => {
+            if (userModel?.promise === promise) userModel = null;
+          });
+        }
+        return userModel.promise;
+      }
       if (onProgress) progressListeners.add(onProgress);
       if (!modelPromise) {
         const promise = guarded((api) =>
@@ -136,7 +154,7 @@ export function createDreamClient(source: (() => Worker) | LongLane = longLane()
             if (onFrame) onFrame({ ...rest, bitmap });
             else bitmap.close();
           };
-          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide);
+          return api.dream(jobId, Comlink.transfer(copy, transfer), params, Comlink.proxy(receive), guide, options.model);
         },
         { signal, graceMs },
       );
@@ -150,34 +168,34 @@ export function createDreamClient(source: (() => Worker) | LongLane = longLane()
     memory: lane.memory,
 
     visualize(params, options = {}) {
-      const { signal, onProgress } = options;
+      const { signal, onProgress, model } = options;
       return lane.call<VisualizeResult>(
         (api, jobId) => {
           // Optional in DreamApi (for stand-ins); the real worker always has it.
           const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'visualize'>>>;
-          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined);
+          return remote.visualize(jobId, params, onProgress ? Comlink.proxy(onProgress) : undefined, model);
         },
         { signal },
       );
     },
 
-    async excites(photo, layer, top) {
+    async excites(photo, layer, top, model) {
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return guarded((api) => {
         const remote = api as unknown as Comlink.Remote<Required<Pick<DreamApi, 'excites'>>>;
-        return remote.excites(Comlink.transfer(copy, transfer), layer, top);
+        return remote.excites(Comlink.transfer(copy, transfer), layer, top, model);
       });
     },
 
-    async benchmarkGradient(photo, params, runs, warmup) {
+    async benchmarkGradient(photo, params, runs, warmup, model) {
       const copy: ImageBitmap | RawImage = isRawImage(photo)
         ? { width: photo.width, height: photo.height, pixels: new Uint8ClampedArray(photo.pixels) }
         : await createImageBitmap(photo);
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
-      return lane.call((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup));
+      return lane.call((api) => api.benchmarkGradient(Comlink.transfer(copy, transfer), params, runs, warmup, model));
     },
 
     async filterHeatmap(photo, params, options = {}) {
@@ -190,7 +208,7 @@ export function createDreamClient(source: (() => Worker) | LongLane = longLane()
       }
       const transfer = isRawImage(copy) ? [copy.pixels.buffer] : [copy];
       return lane.call(
-        (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params),
+        (api, jobId) => (api as unknown as Required<Pick<DreamApi, 'filterHeatmap'>>).filterHeatmap(jobId, Comlink.transfer(copy, transfer), params, options.model),
         { signal: options.signal, graceMs: 60_000 },
       );
     },

@@ -9,6 +9,8 @@ import type { DreamParams } from '../engine/dream/params';
 import type { FilterHeatmap, FilterHeatmapParams } from '../engine/dream/filter-heatmap';
 import type { VisualizeParams } from '../engine/visualize/params';
 import type { ExcitedChannel } from '../engine/visualize/quality';
+import type { PixelScaling } from '../engine/models/model-spec';
+import type { DreamLayer } from '../engine/models/user-dream-model';
 import type { BackendStartOptions, WorkerFault } from './device-lost';
 import type { CancellableApi } from './worker-handle';
 import type { WorkerMemory } from './worker-stats';
@@ -71,24 +73,48 @@ export interface VisualizeResult extends RawImage {
   elapsedMs: number;
 }
 
+/** Id of the built-in InceptionV3 trunk among Dream's models. */
+export const INCEPTION_MODEL_ID = 'inception';
+
+/**
+ * Which model a Dream request runs on: absent (or id INCEPTION_MODEL_ID) the
+ * built-in trunk, else a user model of the catalogue, kept in IndexedDB under
+ * indexedDbKey(id), with the pixel scaling its spec says.
+ */
+export interface DreamModelChoice {
+  id: string;
+  scaling: PixelScaling;
+}
+
+/** One layer Dream can target, with its channel count, as the layer picker lists it. */
+export type DreamLayerInfo = DreamLayer;
+
 export interface DreamModelInfo {
   layerNames: string[];
+  /** The layers with their channel counts (every model; optional so stand-in APIs need not give them). */
+  layers?: DreamLayerInfo[];
+  /** Smallest photo side (px) the model can dream on. */
+  minSide?: number;
 }
 
 /** The object the Deep Dream worker exposes with Comlink. */
 export interface DreamApi extends CancellableApi {
   /** Starts the preferred tfjs backend (once per preference; WebGPU skipped after a device loss) and says which one runs. */
   init(preference: BackendPreference, options?: BackendStartOptions): Promise<BackendInfo>;
-  /** Loads the InceptionV3 trunk once (cached); `onProgress` gets 0..1 while weights download. */
-  loadModel(onProgress?: (fraction: number) => void): Promise<DreamModelInfo>;
   /**
-   * Runs Deep Dream on `photo`, calling `onFrame` with each frame (the last is
+   * Loads the InceptionV3 trunk once (cached); `onProgress` gets 0..1 while weights download.
+   * With `model`, the user model instead (restored from IndexedDB and made dreamable once per
+   * id, scaling and backend; the previous user model is disposed).
+   */
+  loadModel(onProgress?: (fraction: number) => void, model?: DreamModelChoice): Promise<DreamModelInfo>;
+  /**
+   * Runs Deep Dream on `photo` (with the model `model`, default InceptionV3; every method below takes it too), calling `onFrame` with each frame (the last is
    * the final image at the photo's size). Rejects with name 'AbortError' after
    * `cancel(jobId)`, which takes effect between steps. With `guide` (an image,
    * transferred like the photo), a guided dream of the single layer of
    * `params`: the guide's features there are taken once, before the first step.
    */
-  dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>, guide?: DreamPhoto): Promise<DreamResult>;
+  dream(jobId: number, photo: DreamPhoto, params: DreamParams, onFrame: (frame: DreamFrameMessage) => void | Promise<void>, guide?: DreamPhoto, model?: DreamModelChoice): Promise<DreamResult>;
   /** Asks job `jobId` to stop at its next step; harmless for unknown or finished jobs. */
   cancel(jobId: number): void;
   /** tf.memory() in the worker and the model's load time (soak tests, benchmarks). */
@@ -98,13 +124,13 @@ export interface DreamApi extends CancellableApi {
    * `onProgress(step, steps)` every few steps. Rejects with name 'AbortError'
    * after `cancel(jobId)`. Optional so stand-in APIs need not have it.
    */
-  visualize?(jobId: number, params: VisualizeParams, onProgress?: (step: number, steps: number) => void): Promise<VisualizeResult>;
+  visualize?(jobId: number, params: VisualizeParams, onProgress?: (step: number, steps: number) => void, model?: DreamModelChoice): Promise<VisualizeResult>;
   /**
    * "What this photo excites": the `top` channels of `layer` that `photo`
    * activates most relative to their usual activation on the sample photos
-   * (one forward pass; the usual activations are computed once per layer).
+   * (one forward pass; the usual activations are computed once per model and layer).
    */
-  excites?(photo: DreamPhoto, layer: string, top: number): Promise<ExcitedChannel[]>;
+  excites?(photo: DreamPhoto, layer: string, top: number, model?: DreamModelChoice): Promise<ExcitedChannel[]>;
   /** Test-only fault injection (device-lost.ts); optional so stand-in APIs need not have it. */
   fault?(kind: WorkerFault): Promise<boolean>;
   /**
@@ -112,14 +138,14 @@ export interface DreamApi extends CancellableApi {
    * objective `params` describes on `photo` at its own size (no jitter, no
    * update, no frame), each timed with its objective readback.
    */
-  benchmarkGradient(photo: DreamPhoto, params: DreamParams, runs: number, warmup: number): Promise<GradientBenchmark>;
+  benchmarkGradient(photo: DreamPhoto, params: DreamParams, runs: number, warmup: number, model?: DreamModelChoice): Promise<GradientBenchmark>;
   /**
    * Where on `photo` the filter (or layer) finds what it responds to: DeepLIFT
    * of its mean activation w.r.t. the photo (engine/dream/filter-heatmap.ts),
    * the map's buffer transferred. Rejects with AbortError after `cancel(jobId)`
    * (checked before and after the pass). Optional so stand-in APIs need not have it.
    */
-  filterHeatmap?(jobId: number, photo: DreamPhoto, params: FilterHeatmapParams): Promise<FilterHeatmap>;
+  filterHeatmap?(jobId: number, photo: DreamPhoto, params: FilterHeatmapParams, model?: DreamModelChoice): Promise<FilterHeatmap>;
 }
 
 export function isRawImage(image: ImageBitmap | RawImage): image is RawImage {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { formatEstimate } from '../../state/dream-estimate';
-import { dreamEstimate, useDreamStore, validateSettings } from '../../state/dream-store';
+import { dreamEstimate, settingErrors, useDreamStore } from '../../state/dream-store';
 import { DreamProgressView } from './dream-progress';
 
 interface DreamActionsProps {
@@ -14,7 +14,8 @@ function EstimateLine() {
   const settings = useDreamStore((s) => s.settings);
   const backend = useDreamStore((s) => s.backend);
   const stepCosts = useDreamStore((s) => s.stepCosts);
-  const estimate = useMemo(() => dreamEstimate({ photo, settings, backend, stepCosts }), [photo, settings, backend, stepCosts]);
+  const userModel = useDreamStore((s) => s.userModel);
+  const estimate = useMemo(() => dreamEstimate({ photo, settings, backend, stepCosts, userModel }), [photo, settings, backend, stepCosts, userModel]);
   const model = useDreamStore((s) => s.model);
   const layer = settings.layer;
   const status = useDreamStore((s) => s.status);
@@ -35,6 +36,8 @@ function EstimateLine() {
           : `typical of ${estimate.cost.backend}; timing this device…`;
     const slow = estimate.ms > 60_000 ? ' A smaller max side finishes much sooner.' : '';
     text = `Estimated time: ${formatEstimate(estimate.ms)} on ${estimate.cost.backend} (${how}).${slow}`;
+  } else if (backend && userModel) {
+    text = `Estimated time: not known yet for ${userModel.name} on ${backend.name} (the first dream times it).`;
   } else if (backend) {
     text = `Estimated time: measuring the speed of ${backend.name} on this device…`;
   } else {
@@ -56,9 +59,10 @@ export function DreamActions({ isActive }: DreamActionsProps) {
   const status = useDreamStore((s) => s.status);
   const canStart = useDreamStore((s) => s.photo !== null || s.settings.fromNoise);
   const settings = useDreamStore((s) => s.settings);
+  const userModel = useDreamStore((s) => s.userModel);
   const start = useDreamStore((s) => s.start);
   const cancel = useDreamStore((s) => s.cancel);
-  const hasErrors = useMemo(() => Object.keys(validateSettings(settings)).length > 0, [settings]);
+  const hasErrors = useMemo(() => Object.keys(settingErrors({ settings, userModel })).length > 0, [settings, userModel]);
   const isBusy = status === 'running' || status === 'loading-model';
   const startRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);

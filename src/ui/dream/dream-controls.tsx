@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import { DREAM_LAYERS } from '../../engine/dream/params';
-import { DREAM_PRESETS, LIMITS, layerChannels, useDreamStore, validateSettings } from '../../state/dream-store';
+import { DREAM_PRESETS, LIMITS, layerChannels, modelLayers, settingErrors, useDreamStore } from '../../state/dream-store';
 import { HELP } from '../about/help-texts';
 import { FieldLabel, HelpTip } from '../common/help-tip';
+import { DreamModelPicker } from './model-picker';
 import { NumberField } from './number-field';
 
 /** Layer, filter, octaves, steps… and presets that set several at once. */
@@ -12,9 +12,11 @@ export function DreamControls() {
   const isBusy = useDreamStore((s) => s.status === 'running' || s.status === 'loading-model');
   const setSetting = useDreamStore((s) => s.setSetting);
   const applyPreset = useDreamStore((s) => s.applyPreset);
-  const errors = useMemo(() => validateSettings(settings), [settings]);
-  const layer = DREAM_LAYERS.find((l) => l.name === settings.layer);
-  const channels = layerChannels(settings.layer);
+  const userModel = useDreamStore((s) => s.userModel);
+  const errors = useMemo(() => settingErrors({ settings, userModel }), [settings, userModel]);
+  const layers = useMemo(() => modelLayers({ settings, userModel }), [settings, userModel]);
+  const layer = layers?.find((l) => l.name === settings.layer);
+  const channels = layers ? layerChannels(settings.layer, layers) : null;
   const presetInfo = DREAM_PRESETS.find((p) => p.id === preset);
 
   return (
@@ -23,6 +25,7 @@ export function DreamControls() {
         Settings
       </h2>
       <fieldset className="dream-fields" disabled={isBusy}>
+        <DreamModelPicker />
         <div className="dream-field">
           <label htmlFor="dream-preset">Preset</label>
           <div className="dream-field-body">
@@ -35,22 +38,24 @@ export function DreamControls() {
               ))}
             </select>
             {presetInfo ? <span className="dream-hint muted">{presetInfo.description}</span> : null}
+            {userModel ? <span className="dream-hint muted">Presets are made for InceptionV3 and switch back to it.</span> : null}
           </div>
         </div>
 
         <div className="dream-field">
           <FieldLabel htmlFor="dream-layer" label="Layer" help={HELP.layer} />
           <div className="dream-field-body">
-            <select id="dream-layer" data-testid="layer-select" value={settings.layer} onChange={(e) => setSetting('layer', e.target.value)}>
-              {DREAM_LAYERS.map((l) => (
+            <select id="dream-layer" data-testid="layer-select" value={layer ? settings.layer : ''} onChange={(e) => setSetting('layer', e.target.value)}>
+              {layers === null ? <option value="">Reading the model’s layers…</option> : null}
+              {(layers ?? []).map((l) => (
                 <option key={l.name} value={l.name}>
-                  {l.name} · {l.description}
+                  {l.label} · {l.description ?? `${l.channels} filters`}
                 </option>
               ))}
             </select>
             {layer ? (
               <span className="dream-hint muted" data-testid="layer-description">
-                {layer.channels} filters · {layer.description}
+                {layer.channels} filters · {layer.description ?? (layer.label === layer.name ? `the output of ${layer.name}` : `${layer.label}: dreamt on the activated output`)}
               </span>
             ) : null}
           </div>
@@ -71,7 +76,7 @@ export function DreamControls() {
               onChange={(e) => setSetting('filter', e.target.value)}
             />
             <span id="dream-filter-hint" className={errors.filter ? 'dream-field-error' : 'dream-hint muted'}>
-              {errors.filter ?? `Empty or “all” for the whole layer, or one channel 0–${(channels ?? 1) - 1} (${channels ?? '?'} in ${settings.layer}).`}
+              {errors.filter ?? `Empty or “all” for the whole layer, or one channel 0–${(channels ?? 1) - 1} (${channels ?? '?'} in ${layer?.label ?? settings.layer}).`}
             </span>
           </div>
         </div>

@@ -135,7 +135,7 @@ describe('FilterGallery', () => {
     act(() => useDreamStore.getState().setPhoto({ bitmap, width: 8, height: 8, originalWidth: 8, originalHeight: 8, isScaled: false }, { file: new Blob(), name: 'p.png' }));
     fireEvent.click(screen.getByTestId('excites-run'));
     await waitFor(() => expect(screen.getByTestId('excites-list').children).toHaveLength(8));
-    expect(client.excites).toHaveBeenCalledWith(bitmap, 'mixed0', 8);
+    expect(client.excites).toHaveBeenCalledWith(bitmap, 'mixed0', 8, undefined);
     expect(screen.getByTestId('excites-item-200')).toHaveAccessibleName(/Filter 200: 20\.0 times its usual activation/);
     // The running thumbnail (filter 0, visible) finishes; the excited ones come next, strongest first.
     await act(async () => client.jobs[0].resolve());

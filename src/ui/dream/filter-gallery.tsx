@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useDreamStore } from '../../state/dream-store';
-import { useGalleryStore } from '../../state/gallery-store';
+import { layerChannels, modelLayers, useDreamStore } from '../../state/dream-store';
+import { galleryModelKey, useGalleryStore } from '../../state/gallery-store';
 import { PhotoExcites } from './filter-gallery-excites';
 import { FilterThumb } from './filter-gallery-thumb';
 import './filter-gallery.css';
@@ -69,7 +69,10 @@ export function FilterGallery() {
   }, [setVisible]);
   const observer = useVisibleCells(box, report);
 
-  useEffect(() => showLayer(layer), [layer, showLayer]);
+  const modelKey = useDreamStore(galleryModelKey);
+  const layerSize = useDreamStore((s) => layerChannels(s.settings.layer, modelLayers(s) ?? []));
+  // Again when the model changes, or its layers become known.
+  useEffect(() => showLayer(layer), [layer, modelKey, layerSize, showLayer]);
   useEffect(() => {
     if (typeof IntersectionObserver === 'undefined') setVisible(Array.from({ length: Math.min(FALLBACK_VISIBLE, channels) }, (_, i) => i));
   }, [channels, setVisible]);

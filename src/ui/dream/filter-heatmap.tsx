@@ -43,9 +43,10 @@ export function FilterHeatmapView() {
   const filter = useDreamStore((s) => s.settings.filter);
   const photo = useDreamStore((s) => s.photo);
   const photoVersion = useDreamStore((s) => s.photoVersion);
+  const modelId = useDreamStore((s) => s.settings.modelId);
   const { reference, status, result, error, setReference, run, cancel } = useHeatmapStore();
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const fresh = result && result.photoVersion === photoVersion ? result : null;
+  const fresh = result && result.photoVersion === photoVersion && result.modelId === modelId ? result : null;
   const maxAbs = fresh ? robustScale(fresh.map) : 0;
 
   useEffect(() => {

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { GUIDE_MAX_SIDE } from '../../engine/dream/params';
-import { getGuideBitmap, layerChannels, parseFilter, useDreamStore } from '../../state/dream-store';
+import { getGuideBitmap, layerChannels, modelLayers, parseFilter, useDreamStore } from '../../state/dream-store';
 import { HELP } from '../about/help-texts';
 import { decodeImageFile, flattenOnto } from '../common/decode-image';
 import { HelpTip } from '../common/help-tip';
@@ -38,7 +38,7 @@ export function GuidePicker() {
   const guide = useDreamStore((s) => s.guide);
   const version = useDreamStore((s) => s.guideVersion);
   const clearGuide = useDreamStore((s) => s.clearGuide);
-  const hasFilter = useDreamStore((s) => parseFilter(s.settings.filter, layerChannels(s.settings.layer)).channel !== null);
+  const hasFilter = useDreamStore((s) => parseFilter(s.settings.filter, layerChannels(s.settings.layer, modelLayers(s) ?? [])).channel !== null);
   const layer = useDreamStore((s) => s.settings.layer);
   const [isOpening, setIsOpening] = useState(false);
   const canvasRef = useRef<HTMLCanvasElement>(null);

@@ -241,6 +241,8 @@ export class WeightedLinearNode implements DeepLiftNode {
     }
   }
 
+  readonly posNegFromDelta = true;
+
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return this.op.applyWithBias(inputs[0]);
   }
@@ -258,6 +260,11 @@ export class WeightedLinearNode implements DeepLiftNode {
     const [posWPos, negWPos] = tf.split(op.apply(both, wPos), [b, b], 0);
     const [posWNeg, negWNeg] = tf.split(op.apply(both, wNeg), [b, b], 0);
     return { pos: tf.add(posWPos, negWNeg), neg: tf.add(posWNeg, negWPos) };
+  }
+
+  /** Under RevealCancel m⁺ ≠ m⁻ may reach this layer: the backward then reads the sign of Δx. */
+  prepareBackward(ctx: DeepLiftContext): void {
+    if (ctx.rule === 'revealcancel') ctx.delta(this.inputs[0]);
   }
 
   private transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor {

@@ -30,6 +30,8 @@ import {
 import { convAxis, spreadStrided, windowSums } from './linear';
 
 export class MaxPoolNode implements DeepLiftNode {
+  readonly posNegFromDelta = true;
+
   constructor(
     readonly name: string, readonly className: string,
     readonly inputs: readonly number[], readonly shape: readonly number[],
@@ -46,6 +48,26 @@ export class MaxPoolNode implements DeepLiftNode {
     if (ctx.poolMode === 'crossmax') return splitBySign(ctx.delta(self));
     const zeros = tf.zerosLike(ctx.act(self));
     return { pos: zeros, neg: zeros };
+  }
+
+  prepareBackward(ctx: DeepLiftContext, self: number): void {
+    ctx.act(this.inputs[0]);
+    if (ctx.poolMode === 'crossmax') this.crossmaxRatio(ctx, self);
+  }
+
+  /** Δy_w / Σ_{i∈w}Δxᵢ per window (0 where the sum is near zero) and the near-zero mask. */
+  private crossmaxRatio(ctx: DeepLiftContext, self: number): PosNeg {
+    return ctx.memo(self, 'crossmax', () => {
+      // Read before the tidy: values the context makes on demand must outlive it.
+      const dx = ctx.delta(this.inputs[0]);
+      const dy = ctx.delta(self);
+      return tf.tidy(() => {
+        const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
+        const sumDelta = sums.apply(dx);
+        const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
+        return { pos: tf.where(near, tf.zerosLike(sumDelta), tf.div(dy, sumDelta)), neg: tf.cast(near, 'float32') };
+      });
+    });
   }
 
   /** max_pool_grad at the input activation x, for a batch of multipliers. */
@@ -97,10 +119,7 @@ export class MaxPoolNode implements DeepLiftNode {
       return [mapMultipliers(m, (t) => this.gradientRoute(ctx, t))];
     }
     const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
-    const sumDelta = sums.apply(ctx.delta(this.inputs[0]));
-    const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
-    const ratio = tf.where(near, tf.zerosLike(sumDelta), tf.div(ctx.delta(self), sumDelta));
-    const nearMask = tf.cast(near, 'float32');
+    const { pos: ratio, neg: nearMask } = this.crossmaxRatio(ctx, self);
     return [mapMultipliers(m, (t) => tf.add(
       sums.transpose(tf.mul(t, ratio)),
       this.gradientRoute(ctx, tf.mul(t, nearMask)),

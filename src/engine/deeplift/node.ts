@@ -49,6 +49,11 @@ export interface DeepLiftContext {
   delta(i: number): tf.Tensor;
   /** Positive/negative contributions of node `i` (memoised, lazy). */
   posNeg(i: number): PosNeg;
+  /**
+   * A per-call value of node `i` named `name`, made by `make` on first use
+   * and memoised (a rule's factors). The context owns it.
+   */
+  memo<T extends tf.Tensor | PosNeg>(i: number, name: string, make: () => T): T;
 }
 
 /** One layer of the converted network (a Keras layer may become two: linear + activation). */
@@ -73,7 +78,24 @@ export interface DeepLiftNode {
   forwardDelta?(deltas: tf.Tensor[]): tf.Tensor;
   /** This node's Δ⁺/Δ⁻ given the context (node index `self`). */
   posNeg(ctx: DeepLiftContext, self: number): PosNeg;
-  /** Multiplier increments for each input, given this node's multipliers. */
+  /**
+   * True when this node's Δ⁺/Δ⁻ come from Δ values alone (its own or its
+   * input's), not from its inputs' Δ⁺/Δ⁻ (Dense/Conv, max pooling, the
+   * input). Unset: they are derived from the inputs' (the conservative default).
+   */
+  readonly posNegFromDelta?: boolean;
+  /**
+   * Reads through `ctx` everything `backward` will read from it (and makes
+   * the memos it needs), so that a lean context keeps exactly those values
+   * and frees the rest of the forward state as the forward pass moves on.
+   * Unset: `backward` reads nothing from the context.
+   */
+  prepareBackward?(ctx: DeepLiftContext, self: number): void;
+  /**
+   * Multiplier increments for each input, given this node's multipliers.
+   * Creates only the tensors it returns (it runs inside a tf.tidy), and
+   * reads from `ctx` only what `prepareBackward` read.
+   */
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[];
   /** Frees cached weight tensors. */
   dispose(): void;

@@ -122,19 +122,33 @@ export function conv2dOp(
     }),
     transpose: (m, _w, sub) => {
       const batch = m.shape[0];
-      const padded = tf.pad(m, [[0, 0], padH, padW, [0, 0]]);
+      // Pads and crops only where there is something to pad or crop (a 1×1 conv has neither): on WASM
+      // each is a full copy, and a batched slice is as slow as a convolution.
+      const padded = padIfAny(m, padH, padW);
       let phases = tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid');
       if (sh > 1 || sw > 1) {
         phases = tf.reshape(tf.transpose(
           tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
         [batch, outQh * sh, outQw * sw, cin]);
       }
-      return tf.slice(phases, [0, rows.before, cols.before, 0], [batch, inH, inW, cin]);
+      return cropIfAny(phases, rows.before, cols.before, inH, inW);
     },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
     }),
   };
+}
+
+/** tf.pad of H and W by `padH`, `padW`; `t` itself when both are zero. */
+function padIfAny(t: tf.Tensor, padH: [number, number], padW: [number, number]): tf.Tensor {
+  if (padH[0] === 0 && padH[1] === 0 && padW[0] === 0 && padW[1] === 0) return t;
+  return tf.pad(t, [[0, 0], padH, padW, [0, 0]]);
+}
+
+/** The [h, w] window of `t` at (top, left); `t` itself when that is all of it. */
+function cropIfAny(t: tf.Tensor, top: number, left: number, h: number, w: number): tf.Tensor {
+  if (top === 0 && left === 0 && t.shape[1] === h && t.shape[2] === w) return t;
+  return tf.slice(t, [0, top, left, 0], [t.shape[0], h, w, t.shape[3] as number]);
 }
 
 /** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
@@ -183,6 +197,8 @@ export function depthwiseConv2dOp(
   const upW = (cols.out - 1) * sw + 1;
   const padH: [number, number] = [kh - 1 - rows.before, inH + rows.before - upH];
   const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
+  const isSameSplit = (pad: [number, number], k: number) => pad[0] === Math.floor((k - 1) / 2) && pad[1] === k - 1 - pad[0];
+  const sameSplit = sh === 1 && sw === 1 && isSameSplit(padH, kh) && isSameSplit(padW, kw);
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
   return {
@@ -191,8 +207,10 @@ export function depthwiseConv2dOp(
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
     transpose: (m, _w, flipped) => {
       const batch = m.shape[0];
-      const u = tf.pad(spreadStrided(m, sh, sw), [[0, 0], padH, padW, [0, 0]]);
-      const g = tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
+      // Stride 1 with TF's own 'same' split of the padding: let the convolution pad (no copy of m).
+      const g = sameSplit
+        ? tf.depthwiseConv2d(m as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'same')
+        : tf.depthwiseConv2d(padIfAny(spreadStrided(m, sh, sw), padH, padW) as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
       return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
     },
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
@@ -254,12 +272,12 @@ export class WeightedLinearNode implements DeepLiftNode {
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos: dxPos, neg: dxNeg } = splitBySign(ctx.delta(this.inputs[0]));
     const { op, kernelPos: wPos, kernelNeg: wNeg } = this;
-    // Δx⁺ and Δx⁻ as one batch through W⁺ and through W⁻: two ops instead of four.
-    const b = dxPos.shape[0];
-    const both = tf.concat([dxPos, dxNeg], 0);
-    const [posWPos, negWPos] = tf.split(op.apply(both, wPos), [b, b], 0);
-    const [posWNeg, negWNeg] = tf.split(op.apply(both, wNeg), [b, b], 0);
-    return { pos: tf.add(posWPos, negWNeg), neg: tf.add(posWNeg, negWPos) };
+    // Four products, not [Δx⁺; Δx⁻] as one batch through W⁺ and W⁻: the concat and the two splits
+    // that takes cost more on WASM than the products save.
+    return {
+      pos: tf.add(op.apply(dxPos, wPos), op.apply(dxNeg, wNeg)),
+      neg: tf.add(op.apply(dxPos, wNeg), op.apply(dxNeg, wPos)),
+    };
   }
 
   /** Under RevealCancel m⁺ ≠ m⁻ may reach this layer: the backward then reads the sign of Δx. */

@@ -113,8 +113,9 @@ export function ltMask(x: tf.Tensor, v = 0): tf.Tensor {
 
 /** Δ⁺ = Δ·[Δ > 0] and Δ⁻ = Δ·[Δ < 0] (`Input._build_pos_and_neg_contribs`). */
 export function splitBySign(delta: tf.Tensor): PosNeg {
-  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = min(Δ, 0), exactly: two ops instead of six.
-  return { pos: tf.relu(delta), neg: tf.minimum(delta, 0) };
+  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = Δ − relu(Δ), exactly: two ops instead of six (tf.minimum is slow on WASM).
+  const pos = tf.relu(delta);
+  return { pos, neg: tf.sub(delta, pos) };
 }
 
 /** Applies a linear map to both multipliers, once when they coincide. */

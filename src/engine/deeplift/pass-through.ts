@@ -203,7 +203,8 @@ export class GlobalAvgPoolNode extends SingleInputPassThrough {
 
   protected transpose(m: tf.Tensor): tf.Tensor {
     const [h, w, c] = this.inShape;
-    return tf.broadcastTo(tf.reshape(tf.div(m, h * w), [m.shape[0], 1, 1, c]), [m.shape[0], h, w, c]);
+    // A broadcasting multiply by ones: the same values as tf.broadcastTo, whose WASM tile is ~30× slower.
+    return tf.mul(tf.reshape(tf.div(m, h * w), [m.shape[0], 1, 1, c]), tf.ones([1, h, w, 1]));
   }
 }
 

@@ -28,7 +28,12 @@ export function rescaleFactor(
   activation: ElementwiseActivation, deltaX: tf.Tensor, deltaY: tf.Tensor, referenceY: tf.Tensor,
 ): tf.Tensor {
   return tf.tidy(() => {
-    const nearZero = tf.less(tf.abs(deltaX), NEAR_ZERO_THRESHOLD);
-    return tf.where(nearZero, activation.derivative(referenceY), tf.div(deltaY, deltaX));
+    // where(|Δx| < t, f′(y₀), Δy/Δx) in arithmetic (WASM's comparisons and select are slow), the same
+    // values: near = [t − |Δx| > 0] ∈ {0, 1} (the rounded difference has the exact one's sign); the
+    // division sees Δx + near (Δx itself where it counts, never 0); q·(1 − near) + f′·near picks one
+    // term exactly (the other is ±0).
+    const near = tf.step(tf.sub(NEAR_ZERO_THRESHOLD, tf.abs(deltaX)));
+    const quotient = tf.div(deltaY, tf.add(deltaX, near));
+    return tf.add(tf.mul(quotient, tf.sub(1, near)), tf.mul(activation.derivative(referenceY), near));
   });
 }

@@ -40,26 +40,51 @@ export function plainGradient(model: tf.LayersModel, x: tf.Tensor, target: numbe
   };
 }
 
+/** Medians (ms) of one set of interleaved runs, by two clocks. */
+export interface Medians {
+  /**
+   * This process's CPU time (user + system). tfjs-backend-wasm runs
+   * single-threaded in Node, so this is the work itself; the ratios use it,
+   * because on a shared machine the wall clock also counts the time other
+   * processes held the cores.
+   */
+  cpu: Record<string, number>;
+  /** Wall-clock time, for context. */
+  wall: Record<string, number>;
+}
+
 /**
  * Times each variant `runs` times after `warmup` rounds, interleaved (the
  * order rotates each round, so machine load hits all alike); returns the
- * medians in ms.
+ * medians in ms, of CPU time and of wall-clock time.
  */
 export async function interleavedMedians(
   variants: Record<string, () => Promise<unknown>>, runs: number, warmup: number,
-): Promise<Record<string, number>> {
+): Promise<Medians> {
   const names = Object.keys(variants);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < warmup + runs; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await variants[name]();
       const dt = performance.now() - t0;
-      if (round >= warmup) times[name].push(dt);
+      const c = process.cpuUsage(c0);
+      if (round >= warmup) {
+        wall[name].push(dt);
+        cpu[name].push((c.user + c.system) / 1000);
+      }
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+  const medians = (xs: Record<string, number[]>) => Object.fromEntries(names.map((n) => [n, median(xs[n])]));
+  return { cpu: medians(cpu), wall: medians(wall) };
+}
+
+/** The medians rounded to µs, for the results file. */
+export function roundedMedians(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([n, v]) => [n, Number(v.toFixed(3))]));
 }
 
 /** Peak bytes of tensors alive during `f` (tf.profile), f's result disposed afterwards. */

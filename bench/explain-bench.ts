@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deepLift, deepLiftBatch, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
 import { mobileNetV2 } from '../src/engine/deeplift/testing/architectures';
 import { useNodeBackend } from '../src/cli/node-backend';
-import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient } from './common';
+import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient, roundedMedians } from './common';
 
 export interface ExplainBenchOptions {
   runs?: number;
@@ -37,7 +37,7 @@ async function mnistPart(runs: number, warmup: number): Promise<Record<string, u
   const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
   const x32 = tf.tidy(() => tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 8));
   const target = 3;
-  const med = await interleavedMedians({
+  const { cpu: med, wall } = await interleavedMedians({
     rescale_batch32: () => deepLiftBatch(model, x32, { rule: 'rescale', target }),
     grad: plainGradient(model, x, target, 10),
     rescale_single: () => deepLift(model, x, { rule: 'rescale', target }),
@@ -62,7 +62,8 @@ async function mnistPart(runs: number, warmup: number): Promise<Record<string, u
     explain_input_shape: [1, 28, 28, 1],
     explain_repetitions: runs,
     explain_warmup: warmup,
-    explain_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
+    explain_median_ms: roundedMedians(med),
+    explain_median_wall_ms: roundedMedians(wall),
   };
 }
 
@@ -77,7 +78,7 @@ async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
     revealcancel_single: () => deepLift(model, x, { rule: 'revealcancel', target }),
   };
   await deepLift(model, x, { rule: 'rescale', target }); // builds the plan (kept tensors) outside the profiles
-  const med = await interleavedMedians(variants, runs, 1);
+  const { cpu: med, wall } = await interleavedMedians(variants, runs, 1);
   const gradPeak = await peakBytes(variants.grad);
   const rescalePeak = await peakBytes(variants.rescale_single);
   const top5Peak = await peakBytes(variants.rescale_top5);
@@ -97,7 +98,8 @@ async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
     explain_mobilenetv2_model: 'MobileNetV2 architecture (testing/architectures.ts), seeded He weights, 1000 classes',
     explain_mobilenetv2_input_shape: [1, 224, 224, 3],
     explain_mobilenetv2_repetitions: runs,
-    explain_mobilenetv2_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
+    explain_mobilenetv2_median_ms: roundedMedians(med),
+    explain_mobilenetv2_median_wall_ms: roundedMedians(wall),
   };
 }
 

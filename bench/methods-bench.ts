@@ -15,7 +15,7 @@ import { releaseLogitsFunction } from '../src/engine/attribution/logits-function
 import { ATTRIBUTION_METHODS, METHOD_NAMES } from '../src/engine/attribution/methods';
 import { releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
 import { useNodeBackend } from '../src/cli/node-backend';
-import { interleavedMedians, loadBenchMnist, plainGradient } from './common';
+import { interleavedMedians, loadBenchMnist, plainGradient, roundedMedians } from './common';
 
 
 export interface MethodsBenchOptions {
@@ -36,8 +36,9 @@ export async function methodsBench(options: MethodsBenchOptions = {}): Promise<R
   const variants: Record<string, () => Promise<unknown>> = { grad: plainGradient(model, x, target, 10) };
   for (const name of METHOD_NAMES) variants[name] = () => ATTRIBUTION_METHODS[name](model, x, { target });
   let med: Record<string, number>;
+  let wall: Record<string, number>;
   try {
-    med = await interleavedMedians(variants, runs, warmup);
+    ({ cpu: med, wall } = await interleavedMedians(variants, runs, warmup));
   } finally {
     x.dispose();
     releaseDeepLiftCache(model);
@@ -52,7 +53,8 @@ export async function methodsBench(options: MethodsBenchOptions = {}): Promise<R
     methods_model: trained ? 'public/models/mnist/model.json (trained)' : 'seeded random model, MNIST architecture',
     methods_repetitions: runs,
     methods_warmup: warmup,
-    methods_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, Number(v.toFixed(3))])),
+    methods_median_ms: roundedMedians(med),
+    methods_median_wall_ms: roundedMedians(wall),
     methods_baseline: 'the same plain gradient as the explain benchmark (bench/common.ts plainGradient)',
   });
   return result;

@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  gtMask, ltMask, splitBySign,
+  cropHW, gtMask, ltMask, splitBySign,
 } from './node';
 
 /** The weight-dependent part of a linear layer, without the bias. */
@@ -131,7 +131,7 @@ export function conv2dOp(
           tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
         [batch, outQh * sh, outQw * sw, cin]);
       }
-      return cropIfAny(phases, rows.before, cols.before, inH, inW);
+      return cropHW(phases, rows.before, cols.before, inH, inW);
     },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
@@ -145,12 +145,6 @@ function padIfAny(t: tf.Tensor, padH: [number, number], padW: [number, number]):
   return tf.pad(t, [[0, 0], padH, padW, [0, 0]]);
 }
 
-/** The [h, w] window of `t` at (top, left); `t` itself when that is all of it. */
-function cropIfAny(t: tf.Tensor, top: number, left: number, h: number, w: number): tf.Tensor {
-  if (top === 0 && left === 0 && t.shape[1] === h && t.shape[2] === w) return t;
-  return tf.slice(t, [0, top, left, 0], [t.shape[0], h, w, t.shape[3] as number]);
-}
-
 /** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
 function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
   if (s === 1) return t;
@@ -158,9 +152,7 @@ function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
   const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
   const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
   const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
-  return axis === 1
-    ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
-    : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
+  return axis === 1 ? cropHW(merged, 0, 0, (h - 1) * s + 1, w) : cropHW(merged, 0, 0, h, (w - 1) * s + 1);
 }
 
 /**

@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  NEAR_ZERO_THRESHOLD, mapMultipliers, splitBySign,
+  NEAR_ZERO_THRESHOLD, cropHW, mapMultipliers, splitBySign,
 } from './node';
 import { convAxis, spreadStrided, windowSums } from './linear';
 
@@ -99,7 +99,6 @@ export class MaxPoolNode implements DeepLiftNode {
     const max = this.forward([x]);
     let taken: tf.Tensor = tf.zerosLike(max);
     const parts: tf.Tensor[] = [];
-    const batch = m.shape[0];
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
         const tap = tf.stridedSlice(xp, [0, ky, kx, 0],
@@ -111,7 +110,7 @@ export class MaxPoolNode implements DeepLiftNode {
         parts.push(tf.pad(routed, [[0, 0], [ky, fullH - ky - (routed.shape[1] as number)], [kx, fullW - kx - (routed.shape[2] as number)], [0, 0]]));
       }
     }
-    return tf.slice(tf.addN(parts), [0, rows.before, cols.before, 0], [batch, inH, inW, c]);
+    return cropHW(tf.addN(parts), rows.before, cols.before, inH, inW);
   }
 
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {

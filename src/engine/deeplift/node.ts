@@ -128,3 +128,16 @@ export function mapMultipliers(m: Multipliers, f: (t: tf.Tensor) => tf.Tensor): 
 export function mapPosNeg(c: PosNeg, f: (t: tf.Tensor) => tf.Tensor): PosNeg {
   return { pos: f(c.pos), neg: f(c.neg) };
 }
+
+/**
+ * The [h, w] window at (top, left) of a [B, H, W, C] tensor; `t` itself when
+ * that is all of it. Sliced as [B, H, W·C] (the same values): tfjs-backend-wasm
+ * copies a slice one innermost run at a time, and runs of C values (C = 1
+ * or 3 at the input) make the 4-D slice ~C× slower than it need be.
+ */
+export function cropHW(t: tf.Tensor, top: number, left: number, h: number, w: number): tf.Tensor {
+  const [b, fullH, fullW, c] = t.shape as number[];
+  if (top === 0 && left === 0 && h === fullH && w === fullW) return t;
+  const rows = tf.slice(tf.reshape(t, [b, fullH, fullW * c]), [0, top, left * c], [b, h, w * c]);
+  return tf.reshape(rows, [b, h, w, c]);
+}

@@ -40,8 +40,17 @@ export interface KernelOp {
    * result is owned by the caller (kept across calls); null if nothing.
    */
   prepareTranspose(kernel: tf.Tensor): tf.Tensor | null;
-  /** kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]. */
+  /** kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]; = finish(core(start(m), ...)). */
   transpose(m: tf.Tensor, kernel: tf.Tensor, prepared: tf.Tensor | null): tf.Tensor;
+  /**
+   * The transpose in three linear stages, of which only `core` depends on
+   * the kernel (padding; the product; interleaving and cropping), so that a
+   * sum of transposes of the same m, or of sums through several kernels, can
+   * share the other two (RevealCancel's four products per layer).
+   */
+  start(m: tf.Tensor): tf.Tensor;
+  core(started: tf.Tensor, kernel: tf.Tensor, prepared: tf.Tensor | null): tf.Tensor;
+  finish(core: tf.Tensor): tf.Tensor;
   /** y = x ⊛ kernel + bias, possibly as one fused op. */
   applyWithBias(x: tf.Tensor): tf.Tensor;
 }
@@ -54,14 +63,21 @@ export type Padding = 'valid' | 'same';
  * every call (about 30× slower here for a [11, 128]·[128, 1600] product).
  */
 export function denseOp(kernel: tf.Tensor2D, bias: tf.Tensor1D | null): KernelOp {
-  return {
+  return staged({
     apply: (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
     prepareTranspose: (w) => tf.tidy(() => tf.transpose(w)),
-    transpose: (m, w, wT) => (wT
+    start: (m) => m,
+    core: (m, w, wT) => (wT
       ? tf.matMul(m as tf.Tensor2D, wT as tf.Tensor2D)
       : tf.matMul(m as tf.Tensor2D, w as tf.Tensor2D, false, true)),
+    finish: (t) => t,
     applyWithBias: (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel, bias: bias ?? undefined }),
-  };
+  });
+}
+
+/** A KernelOp whose transpose is its stages in a row. */
+function staged(op: Omit<KernelOp, 'transpose'>): KernelOp {
+  return { ...op, transpose: (m, w, prepared) => op.finish(op.core(op.start(m), w, prepared)) };
 }
 
 /** TF's output size and leading padding of a conv along one axis. */
@@ -104,7 +120,7 @@ export function conv2dOp(
   const padW: [number, number] = [tw - 1, Math.max(0, qw - cols.out)];
   const outQh = rows.out + padH[0] + padH[1] - th + 1;
   const outQw = cols.out + padW[0] + padW[1] - tw + 1;
-  return {
+  return staged({
     apply: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding),
     prepareTranspose: (w) => tf.tidy(() => {
       // Gather the sub-pixel kernel [th, tw, cout, sh·sw·cin]; taps beyond the kernel read the appended 0.
@@ -120,23 +136,24 @@ export function conv2dOp(
       }
       return tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [th, tw, cout, sh * sw * cin]);
     }),
-    transpose: (m, _w, sub) => {
-      const batch = m.shape[0];
-      // Pads and crops only where there is something to pad or crop (a 1×1 conv has neither): on WASM
-      // each is a full copy, and a batched slice is as slow as a convolution.
-      const padded = padIfAny(m, padH, padW);
-      let phases = tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid');
+    // Pads and crops only where there is something to pad or crop (a 1×1 conv has neither): on WASM
+    // each is a full copy, and a batched slice is as slow as a convolution.
+    start: (m) => padIfAny(m, padH, padW),
+    core: (padded, _w, sub) => tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid'),
+    finish: (phases) => {
+      const batch = phases.shape[0];
+      let rowsCols = phases;
       if (sh > 1 || sw > 1) {
-        phases = tf.reshape(tf.transpose(
+        rowsCols = tf.reshape(tf.transpose(
           tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
         [batch, outQh * sh, outQw * sw, cin]);
       }
-      return cropHW(phases, rows.before, cols.before, inH, inW);
+      return cropHW(rowsCols, rows.before, cols.before, inH, inW);
     },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
     }),
-  };
+  });
 }
 
 /** tf.pad of H and W by `padH`, `padW`; `t` itself when both are zero. */
@@ -193,20 +210,16 @@ export function depthwiseConv2dOp(
   const sameSplit = sh === 1 && sw === 1 && isSameSplit(padH, kh) && isSameSplit(padW, kw);
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
-  return {
+  return staged({
     apply,
     // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
-    transpose: (m, _w, flipped) => {
-      const batch = m.shape[0];
-      // Stride 1 with TF's own 'same' split of the padding: let the convolution pad (no copy of m).
-      const g = sameSplit
-        ? tf.depthwiseConv2d(m as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'same')
-        : tf.depthwiseConv2d(padIfAny(spreadStrided(m, sh, sw), padH, padW) as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
-      return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
-    },
+    // Stride 1 with TF's own 'same' split of the padding: let the convolution pad (no copy of m).
+    start: (m) => (sameSplit ? m : padIfAny(spreadStrided(m, sh, sw), padH, padW)),
+    core: (u, _w, flipped) => tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, sameSplit ? 'same' : 'valid'),
+    finish: (g) => (mult === 1 ? g : tf.sum(tf.reshape(g, [g.shape[0], inH, inW, cin, mult]), 4)),
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
-  };
+  });
 }
 
 /**
@@ -281,6 +294,12 @@ export class WeightedLinearNode implements DeepLiftNode {
     return this.op.transpose(m, kernel, this.prepared.get(kernel) ?? null);
   }
 
+  /** finish(core(a, ka) + core(b, kb)) for started a, b: Σ of two transposes with one finish. */
+  private transposeSum(a: tf.Tensor, ka: tf.Tensor, b: tf.Tensor, kb: tf.Tensor): tf.Tensor {
+    const { op, prepared } = this;
+    return op.finish(tf.add(op.core(a, ka, prepared.get(ka) ?? null), op.core(b, kb, prepared.get(kb) ?? null)));
+  }
+
   backward(ctx: DeepLiftContext, _self: number, m: Multipliers): Multipliers[] {
     if (m.pos === m.neg) {
       const inc = this.transpose(m.pos, this.kernel);
@@ -289,8 +308,11 @@ export class WeightedLinearNode implements DeepLiftNode {
     const dx = ctx.delta(this.inputs[0]);
     // Since W = W⁺ + W⁻ (disjoint supports), ½(m⁺ + m⁻)Wᵀ = ½(whenPos + whenNeg): four transposes, not five.
     // (Not batched as one [m⁺; m⁻] pass: that doubles the peak memory, too much at 224×224 on WASM.)
-    const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
-    const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
+    // Each of m⁺, m⁻ padded once, each sum finished (interleaved, cropped) once: the stages are linear.
+    const pos = this.op.start(m.pos);
+    const neg = this.op.start(m.neg);
+    const whenPos = this.transposeSum(pos, this.kernelPos, neg, this.kernelNeg);
+    const whenNeg = this.transposeSum(pos, this.kernelNeg, neg, this.kernelPos);
     // [Δx>0]·whenPos + [Δx<0]·whenNeg + [Δx=0]·½(whenPos + whenNeg) = whenNeg + (whenPos − whenNeg)·w
     // with w = ½(sign(Δx) + 1) ∈ {0, ½, 1}.
     const w = tf.mul(0.5, tf.add(tf.sign(dx), 1));

@@ -25,13 +25,13 @@ import { NEAR_ZERO_THRESHOLD, type PosNeg } from './node';
 
 /** helper_functions.pseudocount_near_zero. Returns a new tensor. */
 export function pseudocountNearZero(t: tf.Tensor): tf.Tensor {
-  // t + 10⁻⁷·[small]·[t ≥ 0] − 10⁻⁷·[small]·[t < 0] = t + (10⁻⁷·[small])·(1 − 2·[t < 0]), the same
-  // values, with steps instead of comparisons and selects (slow on WASM): [small] = [½·10⁻⁷ − |t| > 0]
-  // (the rounded difference has the exact one's sign), [t < 0] = [−t > 0]; the shift is ±10⁻⁷ or 0.
+  // t + 10⁻⁷·[small]·[t ≥ 0] − 10⁻⁷·[small]·[t < 0] = t − (10⁻⁷·[small])·s with s = −1 where t ≥ 0
+  // and +1 where t < 0: the same values, with steps instead of comparisons and selects (slow on WASM).
+  // [small] = step(½·10⁻⁷ − |t|) (the rounded difference has the exact one's sign); s = step(−t, −1)
+  // (1 where −t > 0, else −1; t = ±0 counts as t ≥ 0); the shift is ±10⁻⁷ or 0.
   return tf.tidy(() => {
     const shift = tf.mul(tf.step(tf.sub(0.5 * NEAR_ZERO_THRESHOLD, tf.abs(t))), NEAR_ZERO_THRESHOLD);
-    const sign = tf.sub(1, tf.mul(tf.step(tf.neg(t)), 2));
-    return tf.add(t, tf.mul(shift, sign));
+    return tf.sub(t, tf.mul(shift, tf.step(tf.neg(t), -1)));
   });
 }
 

@@ -66,7 +66,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getPlan, releasePlan, type Plan } from './graph';
-import type { DeepLiftContext, Multipliers, PosNeg } from './node';
+import { type DeepLiftContext, type Multipliers, type PosNeg, repeatBatch } from './node';
 
 export { UnsupportedLayerError } from './unsupported-layer-error';
 
@@ -504,12 +504,11 @@ export async function deepLiftBatch(
     let x0 = options.reference
       ? tf.reshape(tf.cast(options.reference, 'float32'), options.reference.size === input.size ? input.shape : imageShape)
       : tf.zerosLike(x);
-    if (x0.shape[0] !== n) x0 = tf.tile(x0, [n, ...plan.inputShape.map(() => 1)]);
+    if (x0.shape[0] !== n) x0 = repeatBatch(x0, n);
     const tiled = n > 1 && backwardBlocks > 1;
     if (tiled) {
-      const reps = [backwardBlocks, ...plan.inputShape.map(() => 1)];
-      x = tf.tile(x, reps);
-      x0 = tf.tile(x0, reps);
+      x = repeatBatch(x, backwardBlocks);
+      x0 = repeatBatch(x0, backwardBlocks);
     }
     const ctx = new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0, true);
     try {

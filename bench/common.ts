@@ -54,8 +54,11 @@ export interface Medians {
 }
 
 /**
- * Times each variant `runs` times after `warmup` rounds, interleaved (the
- * order rotates each round, so machine load hits all alike); returns the
+ * Times each variant `runs` times after `warmup` rounds, interleaved: each
+ * round runs every variant once in a seeded random order, so machine load
+ * hits all alike and no variant always runs right after the same one (a
+ * variant that follows a large batched one starts with cold caches; a fixed
+ * rotation would charge that to the same variant every round). Returns the
  * medians in ms, of CPU time and of wall-clock time.
  */
 export async function interleavedMedians(
@@ -64,9 +67,18 @@ export async function interleavedMedians(
   const names = Object.keys(variants);
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  let seed = 20170;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
   for (let round = 0; round < warmup + runs; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length];
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await variants[name]();

@@ -10,7 +10,7 @@
  *   weights, no download): Rescale for one class, top-5 classes in one
  *   pass, RevealCancel for one class, and the peak tensor bytes of one
  *   explanation against one gradient's (tf.profile).
- * Runs are interleaved (the order rotates each round) and medians of process
+ * Runs are interleaved (each round in a seeded random order) and medians of process
  * CPU time compared (common.ts `interleavedMedians`; wall-clock medians are
  * kept beside them), so machine load hits all variants alike. Ratios are the
  * result; absolute times are context only (these machines have no GPU).

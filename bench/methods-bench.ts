@@ -6,7 +6,7 @@
  * benchmark). Each run includes the method's own
  * readback. Defaults as in the app and CLI: integrated gradients 50 steps,
  * DeepLIFT-SHAP 10 references (one batched pass each). Runs are interleaved
- * (the order rotates each round) and medians of process CPU time compared
+ * (each round in a seeded random order) and medians of process CPU time compared
  * (common.ts `interleavedMedians`), so other processes on the machine do not
  * skew them; ratios are the result, absolute times only context. Targets:
  * ahead of Captum's ratios over its own gradient (`CAPTUM`, `METHOD_TARGETS`).

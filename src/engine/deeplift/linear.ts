@@ -113,13 +113,17 @@ export function conv2dOp(
   const cols = convAxis(inW, kw, sw, padding);
   const th = Math.ceil(kh / sh);
   const tw = Math.ceil(kw / sw);
-  // Phase grid size Q = ⌊(H − 1 + p)/s⌋ + 1 and the padding of m that yields it.
-  const qh = Math.floor((inH - 1 + rows.before) / sh) + 1;
-  const qw = Math.floor((inW - 1 + cols.before) / sw) + 1;
-  const padH: [number, number] = [th - 1, Math.max(0, qh - rows.out)];
-  const padW: [number, number] = [tw - 1, Math.max(0, qw - cols.out)];
-  const outQh = rows.out + padH[0] + padH[1] - th + 1;
-  const outQw = cols.out + padW[0] + padW[1] - tw + 1;
+  // Phase grid size Q = ⌊(H − 1 + p)/s⌋ + 1, but no more than the out + T − 1 phases that m reaches
+  // (the rest would be all zeros: a small m's transpose would do up to twice the forward's work), and
+  // the padding of m that yields it. Rows past the grid are zeros, padded back after the crop.
+  const phases = (len: number, before: number, out: number, s: number, t: number) =>
+    Math.min(Math.floor((len - 1 + before) / s) + 1, out + t - 1);
+  const outQh = phases(inH, rows.before, rows.out, sh, th);
+  const outQw = phases(inW, cols.before, cols.out, sw, tw);
+  const padH: [number, number] = [th - 1, outQh - rows.out];
+  const padW: [number, number] = [tw - 1, outQw - cols.out];
+  const keptH = Math.min(inH, outQh * sh - rows.before);
+  const keptW = Math.min(inW, outQw * sw - cols.before);
   return staged({
     apply: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding),
     prepareTranspose: (w) => tf.tidy(() => {
@@ -136,10 +140,10 @@ export function conv2dOp(
       }
       return tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [th, tw, cout, sh * sw * cin]);
     }),
-    // Pads and crops only where there is something to pad or crop (a 1×1 conv has neither): on WASM
-    // each is a full copy, and a batched slice is as slow as a convolution.
-    start: (m) => padIfAny(m, padH, padW),
-    core: (padded, _w, sub) => tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid'),
+    // The convolution pads (explicit padding, no copy of m) and the crop happens only where there is
+    // something to crop: on WASM a pad is a full copy, and a batched slice costs like a convolution.
+    start: (m) => m,
+    core: (m, _w, sub) => tf.conv2d(m as tf.Tensor4D, sub as tf.Tensor4D, 1, explicitPadding(padH, padW)),
     finish: (phases) => {
       const batch = phases.shape[0];
       let rowsCols = phases;
@@ -148,7 +152,8 @@ export function conv2dOp(
           tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
         [batch, outQh * sh, outQw * sw, cin]);
       }
-      return cropHW(rowsCols, rows.before, cols.before, inH, inW);
+      const kept = cropHW(rowsCols, rows.before, cols.before, keptH, keptW);
+      return keptH === inH && keptW === inW ? kept : tf.pad(kept, [[0, 0], [0, inH - keptH], [0, inW - keptW], [0, 0]]);
     },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
@@ -156,10 +161,9 @@ export function conv2dOp(
   });
 }
 
-/** tf.pad of H and W by `padH`, `padW`; `t` itself when both are zero. */
-function padIfAny(t: tf.Tensor, padH: [number, number], padW: [number, number]): tf.Tensor {
-  if (padH[0] === 0 && padH[1] === 0 && padW[0] === 0 && padW[1] === 0) return t;
-  return tf.pad(t, [[0, 0], padH, padW, [0, 0]]);
+/** A convolution's explicit NHWC padding of H by `padH` and W by `padW` (the same values as tf.pad then 'valid'). */
+function explicitPadding(padH: [number, number], padW: [number, number]): [[0, 0], [number, number], [number, number], [0, 0]] {
+  return [[0, 0], padH, padW, [0, 0]];
 }
 
 /** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
@@ -214,9 +218,10 @@ export function depthwiseConv2dOp(
     apply,
     // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
-    // Stride 1 with TF's own 'same' split of the padding: let the convolution pad (no copy of m).
-    start: (m) => (sameSplit ? m : padIfAny(spreadStrided(m, sh, sw), padH, padW)),
-    core: (u, _w, flipped) => tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, sameSplit ? 'same' : 'valid'),
+    // The convolution pads (TF's 'same' where that is the split, else explicitly): no copy of m.
+    start: (m) => spreadStrided(m, sh, sw),
+    core: (u, _w, flipped) => tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1,
+      sameSplit ? 'same' : explicitPadding(padH, padW)),
     finish: (g) => (mult === 1 ? g : tf.sum(tf.reshape(g, [g.shape[0], inH, inW, cin, mult]), 4)),
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
   });

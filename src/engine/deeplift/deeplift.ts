@@ -492,12 +492,16 @@ export async function deepLiftBatch(
     throw new RangeError(`topK ${topK} is not in [0, ${numClasses}]`);
   }
   const blocks = 1 + (allClasses ? numClasses : 0) + topK;
-  const rows = blocks * n;
+  // With all classes and a given target (no contrast) the main map is that class's map: read back once.
+  const mainIsClassMap = allClasses && options.target !== undefined && contrast === null;
   // With all classes the main map is a combination of the class maps (the backward pass is linear in
   // its seed), so it gets no rows of its own.
   // Likewise with top-k and no given target or contrast: the predicted class is the first of the top k.
   const mainFromTop = topK > 0 && !allClasses && options.target === undefined && contrast === null;
   const backwardBlocks = blocks - (allClasses || mainFromTop ? 1 : 0);
+  // Where the main map is read from: its own block 0, or a block it equals (then not stored twice).
+  const mainStoredAt = mainIsClassMap ? (options.target as number) : mainFromTop ? 0 : null;
+  const rows = (blocks - (mainStoredAt === null ? 0 : 1)) * n;
 
   const packed = tf.tidy(() => {
     let x = tf.cast(input, 'float32');
@@ -534,8 +538,7 @@ export async function deepLiftBatch(
       let seeds = seedBlocks.length === 1 ? seedBlocks[0] : tf.concat(seedBlocks, 0);
       if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
       let contribs = backward(plan, ctx, seeds);
-      if (mainFromTop) contribs = tf.concat([tf.slice(contribs, 0, n), contribs], 0);
-      if (allClasses) {
+      if (allClasses && !mainIsClassMap) {
         // main map of image i = Σ_c seed[i, c]·(class c's map of image i); normalisation carries over
         // (Σ_c s_c·(e_c − 1/K) = s − mean(s)).
         const classMaps = tf.reshape(tf.slice(contribs, 0, numClasses * n), [numClasses, n, -1]);
@@ -565,7 +568,8 @@ export async function deepLiftBatch(
     return t;
   };
   const mapAt = (block: number, image: number) => {
-    const start = (block * n + image) * inputSize;
+    const stored = mainStoredAt === null ? block : block === 0 ? mainStoredAt : block - 1;
+    const start = (stored * n + image) * inputSize;
     return data.slice(start, start + inputSize);
   };
   const sumOf = (a: Float32Array) => {

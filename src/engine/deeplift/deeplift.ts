@@ -35,6 +35,10 @@
  * 4. Input contributions (`_build_target_contrib_vars`):
  *    C = m⁺·Δx⁺ + m⁻·Δx⁻ with Δx⁺ = Δx·[Δx>0], Δx⁻ = Δx·[Δx<0].
  * Everything runs in one tf.tidy and is read back with one `await data()`.
+ * Memory stays near one gradient's: the forward state is lean (each value
+ * freed once no later layer reads it; the backward's reads pinned, see
+ * `Context`) and the backward pass frees each layer's multipliers once they
+ * have been passed down.
  *
  * Details of the reference code that the sum Σ C = Δt does not reveal, and
  * that this implementation reproduces (file/function of kundajelab/deeplift):

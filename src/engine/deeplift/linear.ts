@@ -166,23 +166,28 @@ function explicitPadding(padH: [number, number], padW: [number, number]): [[0, 0
   return [[0, 0], padH, padW, [0, 0]];
 }
 
-/** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
-function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
+/**
+ * Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries,
+ * or all n·s with `tail` (the last s − 1 zeros too: no crop, which on WASM is another copy).
+ */
+function spread(t: tf.Tensor, axis: 1 | 2, s: number, tail: boolean): tf.Tensor {
   if (s === 1) return t;
   const [b, h, w, c] = t.shape;
   const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
   const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
   const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
+  if (tail) return merged;
   return axis === 1 ? cropHW(merged, 0, 0, (h - 1) * s + 1, w) : cropHW(merged, 0, 0, h, (w - 1) * s + 1);
 }
 
 /**
  * [B, h, w, C] → [B, (h − 1)·sh + 1, (w − 1)·sw + 1, C] with the entries
  * sh rows and sw columns apart and zeros between: the transpose of a
- * strided slice.
+ * strided slice. With `tails`, rows (columns) keep the s − 1 zeros after
+ * the last entry: h·sh rows (w·sw columns).
  */
-export function spreadStrided(t: tf.Tensor, sh: number, sw: number): tf.Tensor {
-  return spread(spread(t, 1, sh), 2, sw);
+export function spreadStrided(t: tf.Tensor, sh: number, sw: number, tails: [boolean, boolean] = [false, false]): tf.Tensor {
+  return spread(spread(t, 1, sh, tails[0]), 2, sw, tails[1]);
 }
 
 /**
@@ -212,16 +217,20 @@ export function depthwiseConv2dOp(
   const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
   const isSameSplit = (pad: [number, number], k: number) => pad[0] === Math.floor((k - 1) / 2) && pad[1] === k - 1 - pad[0];
   const sameSplit = sh === 1 && sw === 1 && isSameSplit(padH, kh) && isSameSplit(padW, kw);
+  const tails: [boolean, boolean] = [sh > 1 && padH[1] >= sh - 1, sw > 1 && padW[1] >= sw - 1];
+  const tailPadH: [number, number] = [padH[0], padH[1] - (tails[0] ? sh - 1 : 0)];
+  const tailPadW: [number, number] = [padW[0], padW[1] - (tails[1] ? sw - 1 : 0)];
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
   return staged({
     apply,
     // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
-    // The convolution pads (TF's 'same' where that is the split, else explicitly): no copy of m.
-    start: (m) => spreadStrided(m, sh, sw),
+    // The convolution pads (TF's 'same' where that is the split, else explicitly): no copy of m. Where
+    // the padding behind covers them, the spread keeps its trailing zeros (no crop) and pads that less.
+    start: (m) => spreadStrided(m, sh, sw, tails),
     core: (u, _w, flipped) => tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1,
-      sameSplit ? 'same' : explicitPadding(padH, padW)),
+      sameSplit ? 'same' : explicitPadding(tailPadH, tailPadW)),
     finish: (g) => (mult === 1 ? g : tf.sum(tf.reshape(g, [g.shape[0], inH, inW, cin, mult]), 4)),
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
   });

@@ -79,7 +79,7 @@ async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
     revealcancel_single: () => deepLift(model, x, { rule: 'revealcancel', target }),
   };
   await deepLift(model, x, { rule: 'rescale', target }); // builds the plan (kept tensors) outside the profiles
-  const { cpu: med, wall } = await interleavedMedians(variants, runs, 1);
+  const { cpu: med, wall } = await interleavedMedians(variants, runs, 2);
   const gradPeak = await peakBytes(variants.grad);
   const rescalePeak = await peakBytes(variants.rescale_single);
   const top5Peak = await peakBytes(variants.rescale_top5);
@@ -110,7 +110,7 @@ export async function explainBench(options: ExplainBenchOptions = {}): Promise<R
   await useNodeBackend(backend);
   return {
     ...(await mnistPart(options.runs ?? 41, options.warmup ?? 5)),
-    ...(await mobileNetPart(options.mobileNetRuns ?? 5)),
+    ...(await mobileNetPart(options.mobileNetRuns ?? 11)),
     explain_targets: { single: 1.5, all: 2.5, top5: 2.5, revealcancel: 4, peak_bytes: 3 },
     explain_backend: tf.getBackend(),
   };

@@ -42,14 +42,13 @@ export function plainGradient(model: tf.LayersModel, x: tf.Tensor, target: numbe
 
 /** Medians (ms) of one set of interleaved runs, by two clocks. */
 export interface Medians {
-  /**
-   * This process's CPU time (user + system). tfjs-backend-wasm runs
-   * single-threaded in Node, so this is the work itself; the ratios use it,
-   * because on a shared machine the wall clock also counts the time other
-   * processes held the cores.
-   */
+  /** This process's CPU time (user + system), for context: it also counts V8's background (GC) threads. */
   cpu: Record<string, number>;
-  /** Wall-clock time, for context. */
+  /**
+   * Wall-clock time: the latency a person waits for, and what the ratios
+   * use. (CPU time exceeded it by up to 40 % for the large batched calls on an
+   * idle machine: their garbage is collected on other threads.)
+   */
   wall: Record<string, number>;
 }
 

@@ -37,7 +37,7 @@ export function summaryMarkdown(results: Results): string {
   row('DeepLIFT RevealCancel, all ten ÷ plain gradient', fmt(results.explain_revealcancel_all_over_grad, '×'));
   row('DeepLIFT Rescale, batch of 32 digits, per image ÷ plain gradient', fmt(results.explain_batch32_per_image_over_grad, '×'));
   const captum = (get(results, 'methods_captum') ?? {}) as Results;
-  row('DeepLIFT Rescale, batch of 32 digits, ms per image (CPU time)', fmt(results.explain_batch32_per_image_ms, ' ms'),
+  row('DeepLIFT Rescale, batch of 32 digits, ms per image', fmt(results.explain_batch32_per_image_ms, ' ms'),
     num(captum.deeplift_batch32_ms_per_image) === null ? '' : `< ${fmt(captum.deeplift_batch32_ms_per_image)} ms (Captum)`);
   row('MobileNetV2 224²: Rescale, one class ÷ plain gradient', fmt(results.explain_mobilenetv2_single_over_grad, '×'), `≤ ${fmt(targets.single)}×`);
   row('MobileNetV2 224²: Rescale, top-5 in one pass ÷ plain gradient', fmt(results.explain_mobilenetv2_top5_over_grad, '×'), `≤ ${fmt(targets.top5)}×`);
@@ -79,7 +79,7 @@ export function summaryMarkdown(results: Results): string {
     `- Machine: ${String(machine.cpu ?? '?')}, ${String(machine.cores ?? '?')} cores, ${String(machine.memory_gib ?? '?')} GiB, ${String(machine.platform ?? '?')}; no GPU.`,
     `- Node ${String(results.node ?? '?')}; engine benchmarks on the ${String(results.explain_backend ?? get(results, 'dream_engine_bench', 'backend') ?? '?')} backend.`,
     `- Browser: ${String(get(results, 'browser_bench', 'browser') ?? '?')}, backend ${String(get(results, 'browser_bench', 'backend') ?? '?')}.`,
-    '- Engine ratios come from interleaved runs and medians of process CPU time in one process (single-threaded WASM; the machine is shared, and CPU time leaves out the time other processes held the cores); wall-clock medians are in results.json. Absolute times are context only (shared CPU, no GPU).',
+    '- Engine ratios come from interleaved runs (each round in a seeded random order) and wall-clock medians in one process; CPU-time medians are in results.json. Absolute times are context only (shared CPU, no GPU).',
     '- Every explain and methods ratio is over one baseline: the plain input gradient of one logit through the logits function (bench/common.ts `plainGradient`). Captum\'s figures (issue 8) are its ratios over its own gradient on PyTorch CPU, one thread.',
   ];
   const errors = Object.entries(results).filter(([k]) => k.endsWith('_error'));

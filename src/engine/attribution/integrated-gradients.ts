@@ -9,8 +9,8 @@
  * 20–300 steps to get within 5 %).
  *
  * Cost: `steps` gradient rows, computed in batches of at most
- * MAX_BATCH rows (options.maxBatch) (one backward pass each) so memory stays bounded; the
- * input and reference ride in the first batch with zero seeds for Δt. The
+ * MAX_BATCH rows (options.maxBatch) (one backward pass each) so memory stays bounded, and
+ * one forward pass of the input and the reference for Δt. The
  * rows' gradients are summed at the end of the linear layers right after the
  * input (the first convolution: `splitAtInputChain`), where the gradient is
  * the same linear map for every row, and pass back through those layers once.
@@ -20,7 +20,7 @@ import {
   type AttributionOptions, type AttributionResult, checkInput, completeness, numClassesOf, resolveClasses, seedRows,
   seededGradientsOf, sumOf,
 } from './attribution';
-import { splitAtInputChain } from './logits-function';
+import { logitsFunction, splitAtInputChain } from './logits-function';
 
 export const DEFAULT_IG_STEPS = 50;
 /** Interpolated inputs per backward pass. */
@@ -51,18 +51,14 @@ export async function integratedGradients(
   try {
     for (let start = 0; start < steps; start += maxBatch) {
       const n = Math.min(maxBatch, steps - start);
-      const first = start === 0;
       const sumSoFar: tf.Tensor | null = gradSum;
       const next: tf.Tensor = tf.tidy(() => {
         const alphas = tf.tensor1d(Array.from({ length: n }, (_, i) => (start + i + 0.5) / steps));
         const path = tf.add(x0, tf.mul(tf.reshape(alphas, [n, ...input.shape.slice(1).map(() => 1)]), dx));
-        const batch = first ? tf.concat([path, x, x0], 0) : path;
         const rows = Array.from({ length: n }, () => terms);
-        if (first) rows.push([], []);
-        const { gradients, logits: l } = seededGradientsOf(split.logits, split.chainForward(batch), seedRows(k, rows));
-        if (first) endLogits = tf.keep(tf.slice(l, [n, 0], [2, k]));
+        const { gradients, logits: l } = seededGradientsOf(split.logits, split.chainForward(path), seedRows(k, rows));
         l.dispose();
-        const sum = tf.sum(first ? tf.slice(gradients, [0], [n]) : gradients, 0, true);
+        const sum = tf.sum(gradients, 0, true);
         return sumSoFar ? tf.add(sumSoFar, sum) : sum;
       });
       gradSum?.dispose();
@@ -70,6 +66,8 @@ export async function integratedGradients(
       // Yield between batches so a long run does not block the event loop.
       if (start + maxBatch < steps) await next.data();
     }
+    // t(x) and t(x₀) for Δt: a forward pass only (no gradient rows for them).
+    endLogits = tf.tidy(() => logitsFunction(model)(tf.concat([x, x0], 0)));
     const total = gradSum as unknown as tf.Tensor;
     const packed = tf.tidy(() => tf.concat([
       tf.reshape(tf.mul(dx, tf.div(split.chainTranspose(total), steps)), [-1]),

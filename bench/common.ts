@@ -40,26 +40,62 @@ export function plainGradient(model: tf.LayersModel, x: tf.Tensor, target: numbe
   };
 }
 
+/** Medians (ms) of one set of interleaved runs, by two clocks. */
+export interface Medians {
+  /** This process's CPU time (user + system), for context: it also counts V8's background (GC) threads. */
+  cpu: Record<string, number>;
+  /**
+   * Wall-clock time: the latency a person waits for, and what the ratios
+   * use. (CPU time exceeded it by up to 40 % for the large batched calls on an
+   * idle machine: their garbage is collected on other threads.)
+   */
+  wall: Record<string, number>;
+}
+
 /**
- * Times each variant `runs` times after `warmup` rounds, interleaved (the
- * order rotates each round, so machine load hits all alike); returns the
- * medians in ms.
+ * Times each variant `runs` times after `warmup` rounds, interleaved: each
+ * round runs every variant once in a seeded random order, so machine load
+ * hits all alike and no variant always runs right after the same one (a
+ * variant that follows a large batched one starts with cold caches; a fixed
+ * rotation would charge that to the same variant every round). Returns the
+ * medians in ms, of CPU time and of wall-clock time.
  */
 export async function interleavedMedians(
   variants: Record<string, () => Promise<unknown>>, runs: number, warmup: number,
-): Promise<Record<string, number>> {
+): Promise<Medians> {
   const names = Object.keys(variants);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  let seed = 20170;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
   for (let round = 0; round < warmup + runs; round++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(round + k) % names.length];
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await variants[name]();
       const dt = performance.now() - t0;
-      if (round >= warmup) times[name].push(dt);
+      const c = process.cpuUsage(c0);
+      if (round >= warmup) {
+        wall[name].push(dt);
+        cpu[name].push((c.user + c.system) / 1000);
+      }
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+  const medians = (xs: Record<string, number[]>) => Object.fromEntries(names.map((n) => [n, median(xs[n])]));
+  return { cpu: medians(cpu), wall: medians(wall) };
+}
+
+/** The medians rounded to µs, for the results file. */
+export function roundedMedians(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([n, v]) => [n, Number(v.toFixed(3))]));
 }
 
 /** Peak bytes of tensors alive during `f` (tf.profile), f's result disposed afterwards. */

@@ -10,9 +10,10 @@
  *   weights, no download): Rescale for one class, top-5 classes in one
  *   pass, RevealCancel for one class, and the peak tensor bytes of one
  *   explanation against one gradient's (tf.profile).
- * Runs are interleaved (the order rotates each round) and medians compared,
- * so machine load hits all variants alike. Ratios are the result; absolute
- * times are context only (these machines have no GPU).
+ * Runs are interleaved (each round in a seeded random order) and wall-clock
+ * medians compared (common.ts `interleavedMedians`; CPU-time medians are kept
+ * beside them), so machine load hits all variants alike. Ratios are the
+ * result; absolute times are context only (these machines have no GPU).
  * Targets: Rescale single ≤ 1.5×, all ten / top-5 ≤ 2.5×, RevealCancel ≤ 4×,
  * peak bytes ≤ 3× the gradient's.
  */
@@ -20,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deepLift, deepLiftBatch, releaseDeepLiftCache } from '../src/engine/deeplift/deeplift';
 import { mobileNetV2 } from '../src/engine/deeplift/testing/architectures';
 import { useNodeBackend } from '../src/cli/node-backend';
-import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient } from './common';
+import { interleavedMedians, loadBenchMnist, peakBytes, plainGradient, roundedMedians } from './common';
 
 export interface ExplainBenchOptions {
   runs?: number;
@@ -37,7 +38,7 @@ async function mnistPart(runs: number, warmup: number): Promise<Record<string, u
   const x = tf.tidy(() => tf.randomUniform([1, 28, 28, 1], 0, 1, 'float32', 7));
   const x32 = tf.tidy(() => tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 8));
   const target = 3;
-  const med = await interleavedMedians({
+  const { wall: med, cpu } = await interleavedMedians({
     rescale_batch32: () => deepLiftBatch(model, x32, { rule: 'rescale', target }),
     grad: plainGradient(model, x, target, 10),
     rescale_single: () => deepLift(model, x, { rule: 'rescale', target }),
@@ -62,7 +63,8 @@ async function mnistPart(runs: number, warmup: number): Promise<Record<string, u
     explain_input_shape: [1, 28, 28, 1],
     explain_repetitions: runs,
     explain_warmup: warmup,
-    explain_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
+    explain_median_ms: roundedMedians(med),
+    explain_median_cpu_ms: roundedMedians(cpu),
   };
 }
 
@@ -77,7 +79,7 @@ async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
     revealcancel_single: () => deepLift(model, x, { rule: 'revealcancel', target }),
   };
   await deepLift(model, x, { rule: 'rescale', target }); // builds the plan (kept tensors) outside the profiles
-  const med = await interleavedMedians(variants, runs, 1);
+  const { wall: med, cpu } = await interleavedMedians(variants, runs, 2);
   const gradPeak = await peakBytes(variants.grad);
   const rescalePeak = await peakBytes(variants.rescale_single);
   const top5Peak = await peakBytes(variants.rescale_top5);
@@ -97,7 +99,8 @@ async function mobileNetPart(runs: number): Promise<Record<string, unknown>> {
     explain_mobilenetv2_model: 'MobileNetV2 architecture (testing/architectures.ts), seeded He weights, 1000 classes',
     explain_mobilenetv2_input_shape: [1, 224, 224, 3],
     explain_mobilenetv2_repetitions: runs,
-    explain_mobilenetv2_median_ms: Object.fromEntries(Object.entries(med).map(([n, v]) => [n, round3(v)])),
+    explain_mobilenetv2_median_ms: roundedMedians(med),
+    explain_mobilenetv2_median_cpu_ms: roundedMedians(cpu),
   };
 }
 
@@ -107,7 +110,7 @@ export async function explainBench(options: ExplainBenchOptions = {}): Promise<R
   await useNodeBackend(backend);
   return {
     ...(await mnistPart(options.runs ?? 41, options.warmup ?? 5)),
-    ...(await mobileNetPart(options.mobileNetRuns ?? 5)),
+    ...(await mobileNetPart(options.mobileNetRuns ?? 11)),
     explain_targets: { single: 1.5, all: 2.5, top5: 2.5, revealcancel: 4, peak_bytes: 3 },
     explain_backend: tf.getBackend(),
   };

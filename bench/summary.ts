@@ -36,13 +36,20 @@ export function summaryMarkdown(results: Results): string {
   row('DeepLIFT RevealCancel, one class ÷ plain gradient', fmt(results.explain_revealcancel_single_over_grad, '×'));
   row('DeepLIFT RevealCancel, all ten ÷ plain gradient', fmt(results.explain_revealcancel_all_over_grad, '×'));
   row('DeepLIFT Rescale, batch of 32 digits, per image ÷ plain gradient', fmt(results.explain_batch32_per_image_over_grad, '×'));
+  const captum = (get(results, 'methods_captum') ?? {}) as Results;
+  row('DeepLIFT Rescale, batch of 32 digits, ms per image', fmt(results.explain_batch32_per_image_ms, ' ms'),
+    num(captum.deeplift_batch32_ms_per_image) === null ? '' : `< ${fmt(captum.deeplift_batch32_ms_per_image)} ms (Captum)`);
   row('MobileNetV2 224²: Rescale, one class ÷ plain gradient', fmt(results.explain_mobilenetv2_single_over_grad, '×'), `≤ ${fmt(targets.single)}×`);
   row('MobileNetV2 224²: Rescale, top-5 in one pass ÷ plain gradient', fmt(results.explain_mobilenetv2_top5_over_grad, '×'), `≤ ${fmt(targets.top5)}×`);
   row('MobileNetV2 224²: RevealCancel, one class ÷ plain gradient', fmt(results.explain_mobilenetv2_revealcancel_over_grad, '×'), `≤ ${fmt(targets.revealcancel)}×`);
-  row('MobileNetV2 224²: peak tensor bytes, one explanation ÷ one gradient', fmt(results.explain_mobilenetv2_peak_bytes_over_grad, '×'), `≤ ${fmt(targets.peak_bytes)}×`);
+  row('MobileNetV2 224²: peak tensor bytes, Rescale ÷ one gradient', fmt(results.explain_mobilenetv2_peak_bytes_over_grad, '×'), `≤ ${fmt(targets.peak_bytes)}×`);
+  row('MobileNetV2 224²: peak tensor bytes, top-5 ÷ one gradient', fmt(results.explain_mobilenetv2_top5_peak_bytes_over_grad, '×'), `≤ ${fmt(targets.peak_bytes)}×`);
+  row('MobileNetV2 224²: peak tensor bytes, RevealCancel ÷ one gradient', fmt(results.explain_mobilenetv2_revealcancel_peak_bytes_over_grad, '×'), `≤ ${fmt(targets.peak_bytes)}×`);
+  const methodTargets = (get(results, 'methods_targets') ?? {}) as Results;
   for (const [key, value] of Object.entries(results)) {
     const m = /^method_(.+)_over_grad$/.exec(key);
-    if (m) row(`Attribution method ${m[1]} ÷ plain gradient`, fmt(value, '×'));
+    const target = m ? num(methodTargets[m[1]]) : null;
+    if (m) row(`Attribution method ${m[1]} ÷ plain gradient`, fmt(value, '×'), target === null ? '' : `≤ ${fmt(target)}× (Captum${m[1] === 'deeplift-revealcancel' ? ' Rescale × 2' : ''})`);
   }
   row('Dream step ÷ bare forward+gradient (engine, Node WASM)', fmt(results.dream_step_over_bare_engine, '×'), '≤ 1.15×');
   row('Dream step ÷ bare forward+gradient (browser pipeline, WASM)', fmt(results.dream_step_over_bare, '×'), '≤ 1.15×');
@@ -72,7 +79,8 @@ export function summaryMarkdown(results: Results): string {
     `- Machine: ${String(machine.cpu ?? '?')}, ${String(machine.cores ?? '?')} cores, ${String(machine.memory_gib ?? '?')} GiB, ${String(machine.platform ?? '?')}; no GPU.`,
     `- Node ${String(results.node ?? '?')}; engine benchmarks on the ${String(results.explain_backend ?? get(results, 'dream_engine_bench', 'backend') ?? '?')} backend.`,
     `- Browser: ${String(get(results, 'browser_bench', 'browser') ?? '?')}, backend ${String(get(results, 'browser_bench', 'backend') ?? '?')}.`,
-    '- Ratios come from interleaved runs and medians in one process; absolute times are context only (shared CPU, no GPU).',
+    '- Engine ratios come from interleaved runs (each round in a seeded random order) and wall-clock medians in one process; CPU-time medians are in results.json. Absolute times are context only (shared CPU, no GPU).',
+    '- Every explain and methods ratio is over one baseline: the plain input gradient of one logit through the logits function (bench/common.ts `plainGradient`). Captum\'s figures (issue 8) are its ratios over its own gradient on PyTorch CPU, one thread.',
   ];
   const errors = Object.entries(results).filter(([k]) => k.endsWith('_error'));
   if (errors.length > 0) lines.push('', '## Errors', '', ...errors.map(([k, v]) => `- ${k}: ${String(v)}`));

@@ -143,7 +143,13 @@ export function seedRows(numClasses: number, rows: Array<Array<[number, number]>
 export function seededGradients(
   model: tf.LayersModel, x: tf.Tensor, seeds: tf.Tensor, guided = false,
 ): { gradients: tf.Tensor; logits: tf.Tensor } {
-  const f = logitsFunction(model, guided);
+  return seededGradientsOf(logitsFunction(model, guided), x, seeds);
+}
+
+/** `seededGradients` through any differentiable logits function `f` of x. */
+export function seededGradientsOf(
+  f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, seeds: tf.Tensor,
+): { gradients: tf.Tensor; logits: tf.Tensor } {
   let logits: tf.Tensor | null = null;
   const gradients = tf.grad((z: tf.Tensor) => {
     const l = f(z);

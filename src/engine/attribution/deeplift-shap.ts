@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { deepLiftBatch } from '../deeplift/deeplift';
+import { repeatBatch } from '../deeplift/node';
 import { type AttributionOptions, type AttributionResult, checkInput, sumOf } from './attribution';
 
 export const DEFAULT_SHAP_REFERENCES = 10;
@@ -61,7 +62,7 @@ export async function deepLiftShap(
     const sums: number[] = [];
     const deltas: number[] = [];
     const contrast = options.contrast ?? null;
-    const tiled = tf.tile(input, [count, ...input.shape.slice(1).map(() => 1)]);
+    const tiled = tf.tidy(() => repeatBatch(tf.cast(input, 'float32'), count));
     let results;
     try {
       results = await deepLiftBatch(model, tiled, { rule: options.rule ?? 'rescale', target: options.target, contrast, reference: refs });

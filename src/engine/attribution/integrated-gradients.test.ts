@@ -1,8 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { getPlan } from '../deeplift/graph';
+import { branchNet, residualNet } from '../deeplift/testing/dag-fixtures';
+import { numClassesOf, seedRows, seededGradients } from './attribution';
 import { integratedGradients } from './integrated-gradients';
-import { releaseLogitsFunction } from './logits-function';
+import { inputLinearChain, releaseLogitsFunction } from './logits-function';
 import { loadMnistModel, onCpuLeavingNoTensors, randomInput, tinyReluNet } from './testing/fixtures';
+
+/** Integrated gradients the plain way: every path point's input gradient through the whole model, averaged, × Δx. */
+async function plainIntegratedGradients(model: tf.LayersModel, x: tf.Tensor, target: number, steps: number): Promise<Float32Array> {
+  const out = tf.tidy(() => {
+    const alphas = tf.tensor1d(Array.from({ length: steps }, (_, i) => (i + 0.5) / steps));
+    const path = tf.mul(tf.reshape(alphas, [steps, ...x.shape.slice(1).map(() => 1)]), x);
+    const rows = Array.from({ length: steps }, () => [[target, 1]] as Array<[number, number]>);
+    const { gradients, logits } = seededGradients(model, path, seedRows(numClassesOf(model), rows));
+    logits.dispose();
+    return tf.mul(x, tf.mean(gradients, 0, true));
+  });
+  const data = (await out.data()) as Float32Array;
+  out.dispose();
+  return data;
+}
 
 onCpuLeavingNoTensors();
 
@@ -57,6 +75,34 @@ describe('integrated gradients', () => {
     x.dispose();
     releaseLogitsFunction(model);
     model.dispose();
+  });
+
+  it('sums the rows at the end of the input\'s linear layers and goes back through them once: the same map as the plain way', async () => {
+    const cases: Array<[string, () => Promise<tf.LayersModel>, number[], number]> = [
+      ['MNIST (conv first)', loadMnistModel, [1, 28, 28, 1], 1],
+      ['rescaling, padding, conv, batch norm first', async () => residualNet(3), [1, 9, 9, 3], 4],
+      ['the input feeds three branches', async () => branchNet(4), [1, 8, 8, 2], 0],
+    ];
+    for (const [what, make, shape, chainLength] of cases) {
+      const model = await make();
+      expect(inputLinearChain(getPlan(model)).length, what).toBe(chainLength);
+      const x = tf.randomUniform(shape, -1, 1, 'float32', 11);
+      // The class with the largest attributions (a small net may have dead classes for an input).
+      let target = 0;
+      let plain: Float32Array = new Float32Array(0);
+      let scale = 0;
+      for (let k = 0; k < numClassesOf(model); k++) {
+        const p = await plainIntegratedGradients(model, x, k, 12);
+        const s = Math.max(...Array.from(p, Math.abs));
+        if (s > scale) [target, plain, scale] = [k, p, s];
+      }
+      expect(scale, what).toBeGreaterThan(0);
+      const r = await integratedGradients(model, x, { target, steps: 12 });
+      for (let i = 0; i < plain.length; i++) expect(Math.abs(r.attributions[i] - plain[i]), what).toBeLessThan(1e-5 * scale);
+      x.dispose();
+      releaseLogitsFunction(model);
+      model.dispose();
+    }
   });
 
   it('batches many steps (more than one backward pass) and rejects bad steps', async () => {

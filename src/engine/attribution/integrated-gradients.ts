@@ -9,14 +9,18 @@
  * 20–300 steps to get within 5 %).
  *
  * Cost: `steps` gradient rows, computed in batches of at most
- * MAX_BATCH rows (options.maxBatch) (one backward pass each) so memory stays bounded; the
- * input and reference ride in the first batch with zero seeds for Δt.
+ * MAX_BATCH rows (options.maxBatch) (one backward pass each) so memory stays bounded, and
+ * one forward pass of the input and the reference for Δt. The
+ * rows' gradients are summed at the end of the linear layers right after the
+ * input (the first convolution: `splitAtInputChain`), where the gradient is
+ * the same linear map for every row, and pass back through those layers once.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
   type AttributionOptions, type AttributionResult, checkInput, completeness, numClassesOf, resolveClasses, seedRows,
-  seededGradients, sumOf,
+  seededGradientsOf, sumOf,
 } from './attribution';
+import { logitsFunction, splitAtInputChain } from './logits-function';
 
 export const DEFAULT_IG_STEPS = 50;
 /** Interpolated inputs per backward pass. */
@@ -40,30 +44,34 @@ export async function integratedGradients(
   const x = tf.cast(input, 'float32');
   const x0 = tf.tidy(() => (options.reference ? tf.reshape(tf.cast(options.reference, 'float32'), input.shape) : tf.zerosLike(x)));
   const dx = tf.sub(x, x0);
-  let gradSum: tf.Tensor = tf.zerosLike(x);
+  const split = splitAtInputChain(model);
+  /** Σ over rows of the gradients at the end of the input's linear chain. */
+  let gradSum: tf.Tensor | null = null;
   let endLogits: tf.Tensor | null = null;
   try {
     for (let start = 0; start < steps; start += maxBatch) {
       const n = Math.min(maxBatch, steps - start);
-      const first = start === 0;
-      const next = tf.tidy(() => {
+      const sumSoFar: tf.Tensor | null = gradSum;
+      const next: tf.Tensor = tf.tidy(() => {
         const alphas = tf.tensor1d(Array.from({ length: n }, (_, i) => (start + i + 0.5) / steps));
         const path = tf.add(x0, tf.mul(tf.reshape(alphas, [n, ...input.shape.slice(1).map(() => 1)]), dx));
-        const batch = first ? tf.concat([path, x, x0], 0) : path;
         const rows = Array.from({ length: n }, () => terms);
-        if (first) rows.push([], []);
-        const { gradients, logits: l } = seededGradients(model, batch, seedRows(k, rows));
-        if (first) endLogits = tf.keep(tf.slice(l, [n, 0], [2, k]));
+        const { gradients, logits: l } = seededGradientsOf(split.logits, split.chainForward(path), seedRows(k, rows));
         l.dispose();
-        return tf.add(gradSum, tf.sum(tf.slice(gradients, [0], [n]), 0, true));
+        const sum = tf.sum(gradients, 0, true);
+        return sumSoFar ? tf.add(sumSoFar, sum) : sum;
       });
-      gradSum.dispose();
+      gradSum?.dispose();
       gradSum = next;
       // Yield between batches so a long run does not block the event loop.
-      if (start + maxBatch < steps) await gradSum.data();
+      if (start + maxBatch < steps) await next.data();
     }
+    // t(x) and t(x₀) for Δt: a forward pass only (no gradient rows for them).
+    endLogits = tf.tidy(() => logitsFunction(model)(tf.concat([x, x0], 0)));
+    const total = gradSum as unknown as tf.Tensor;
     const packed = tf.tidy(() => tf.concat([
-      tf.reshape(tf.mul(dx, tf.div(gradSum, steps)), [-1]), tf.reshape(endLogits as unknown as tf.Tensor, [-1]),
+      tf.reshape(tf.mul(dx, tf.div(split.chainTranspose(total), steps)), [-1]),
+      tf.reshape(endLogits as unknown as tf.Tensor, [-1]),
     ]));
     let data: Float32Array;
     try {

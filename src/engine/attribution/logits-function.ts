@@ -86,15 +86,25 @@ function maxPoolWithFirstMaxGradient(node: MaxPoolNode): (x: tf.Tensor) => tf.Te
   return f;
 }
 
-function run(plan: Plan, x: tf.Tensor, guided: boolean): tf.Tensor {
-  const values: tf.Tensor[] = [];
+/** Runs the plan from node `start` (the input, or the end of the input's linear chain) holding `x`. */
+function run(plan: Plan, x: tf.Tensor, guided: boolean, start = plan.inputIndex): tf.Tensor {
+  const values: (tf.Tensor | undefined)[] = [];
   for (let i = 0; i <= plan.targetIndex; i++) {
     const node = plan.nodes[i];
-    if (i === plan.inputIndex) {
+    if (i === start) {
       values.push(x);
       continue;
     }
-    const inputs = node.inputs.map((j) => values[j]);
+    if (i < start) {
+      // The input and its chain: nothing after `start` reads them (inputLinearChain).
+      values.push(undefined);
+      continue;
+    }
+    const inputs = node.inputs.map((j) => {
+      const v = values[j];
+      if (!v) throw new Error(`layer ${node.name} reads a value before node ${start}`);
+      return v;
+    });
     if (node.forwardDelta) {
       values.push(linearWithTranspose(node, i)(...inputs));
     } else if (node instanceof MaxPoolNode) {
@@ -105,7 +115,57 @@ function run(plan: Plan, x: tf.Tensor, guided: boolean): tf.Tensor {
       values.push(node.forward(inputs));
     }
   }
-  return values[plan.targetIndex];
+  return values[plan.targetIndex] as tf.Tensor;
+}
+
+/**
+ * The chain of linear nodes at the model's input, each the only reader of
+ * the one before (a first convolution, a padding or rescaling before it):
+ * their indices in order, empty when the input feeds a nonlinearity or
+ * several layers. A gradient is linear in the gradient at the chain's end
+ * and the same map for every input, so gradients summed over a batch there
+ * pass back through the chain once (integrated gradients).
+ */
+export function inputLinearChain(plan: Plan): number[] {
+  const readers = plan.nodes.map(() => [] as number[]);
+  plan.nodes.forEach((node, i) => node.inputs.forEach((j) => readers[j].push(i)));
+  const chain: number[] = [];
+  let at = plan.inputIndex;
+  for (;;) {
+    const next = readers[at];
+    if (next.length !== 1 || next[0] === plan.targetIndex) return chain;
+    const node = plan.nodes[next[0]];
+    if (!node.forwardDelta || node.inputs.length !== 1) return chain;
+    chain.push(next[0]);
+    at = next[0];
+  }
+}
+
+/**
+ * The logits as a differentiable function of the value of node `start`
+ * (the input, or the last node of `inputLinearChain`), with the forward
+ * values of the chain and the transpose back through it.
+ */
+export function splitAtInputChain(model: tf.LayersModel): {
+  /** x [B, ...inputShape] → the chain end's value. Caller owns the result. */
+  chainForward: (x: tf.Tensor) => tf.Tensor;
+  /** The logits from the chain end's value (differentiable). */
+  logits: LogitsFunction;
+  /** A gradient at the chain end → the gradient at the input (the chain's transposes). */
+  chainTranspose: (g: tf.Tensor) => tf.Tensor;
+} {
+  const plan = getPlan(model);
+  const chain = inputLinearChain(plan);
+  const start = chain.length > 0 ? chain[chain.length - 1] : plan.inputIndex;
+  return {
+    chainForward: (x) => tf.tidy(() => chain.reduce((v, i) => plan.nodes[i].forward([v]), x).clone()),
+    logits: (h) => tf.tidy(() => {
+      const out = run(plan, h, false, start);
+      return out.rank === 2 ? out : tf.reshape(out, [out.shape[0], -1]);
+    }),
+    chainTranspose: (g) => tf.tidy(() => [...chain].reverse()
+      .reduce((m, i) => plan.nodes[i].backward(NO_CONTEXT, i, { pos: m, neg: m })[0].pos, g).clone()),
+  };
 }
 
 /**

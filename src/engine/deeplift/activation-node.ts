@@ -10,14 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ElementwiseActivation } from './activations';
 import type { DeepLiftContext, DeepLiftNode, Multipliers, PosNeg } from './node';
 import { rescaleFactor } from './rescale';
-import { type RevealCancelState, revealCancelContribs, revealCancelFactors } from './reveal-cancel';
+import { pseudocounted, revealCancelContribs, revealCancelFactors } from './reveal-cancel';
 
 export class ActivationNode implements DeepLiftNode {
-  /** Per-call memo of the Rescale factor, keyed by context. */
-  private readonly factors = new WeakMap<DeepLiftContext, tf.Tensor>();
-  /** Per-call memo of the RevealCancel state, keyed by context. */
-  private readonly revealCancel = new WeakMap<DeepLiftContext, RevealCancelState>();
-
   constructor(
     readonly name: string, readonly className: string,
     readonly inputs: readonly number[], readonly shape: readonly number[],
@@ -28,34 +23,44 @@ export class ActivationNode implements DeepLiftNode {
     return this.activation.apply(inputs[0]);
   }
 
+  /** The Rescale factor (memoised in the call's context). */
   private rescale(ctx: DeepLiftContext, self: number): tf.Tensor {
-    let factor = this.factors.get(ctx);
-    if (!factor) {
-      factor = rescaleFactor(this.activation, ctx.delta(this.inputs[0]), ctx.delta(self), ctx.ref(self));
-      this.factors.set(ctx, factor);
-    }
-    return factor;
+    return ctx.memo(self, 'rescale', () =>
+      rescaleFactor(this.activation, ctx.delta(this.inputs[0]), ctx.delta(self), ctx.ref(self)));
   }
 
-  private revealCancelState(ctx: DeepLiftContext): RevealCancelState {
-    let state = this.revealCancel.get(ctx);
-    if (!state) {
-      state = revealCancelContribs(this.activation, ctx.posNeg(this.inputs[0]), ctx.ref(this.inputs[0]));
-      this.revealCancel.set(ctx, state);
-    }
-    return state;
+  /** pc(Δx⁺), pc(Δx⁻) of the input's contributions (memoised). */
+  private pseudocounted(ctx: DeepLiftContext, self: number): PosNeg {
+    return ctx.memo(self, 'pseudocounted', () => pseudocounted(ctx.posNeg(this.inputs[0])));
+  }
+
+  /** Δy⁺/Δy⁻ under RevealCancel (memoised); f(x₀) is the node's own reference value. */
+  private revealCancelContribs(ctx: DeepLiftContext, self: number): PosNeg {
+    return ctx.memo(self, 'revealcancel', () => revealCancelContribs(
+      this.activation, this.pseudocounted(ctx, self), ctx.ref(this.inputs[0]), ctx.ref(self)));
+  }
+
+  /** The RevealCancel factors Δy⁺/P, Δy⁻/N (memoised). */
+  private revealCancelFactors(ctx: DeepLiftContext, self: number): PosNeg {
+    return ctx.memo(self, 'revealcancel-factors', () =>
+      revealCancelFactors(this.revealCancelContribs(ctx, self), this.pseudocounted(ctx, self)));
   }
 
   posNeg(ctx: DeepLiftContext, self: number): PosNeg {
-    if (ctx.rule === 'revealcancel') return this.revealCancelState(ctx).contribs;
+    if (ctx.rule === 'revealcancel') return this.revealCancelContribs(ctx, self);
     const input = ctx.posNeg(this.inputs[0]);
     const factor = this.rescale(ctx, self);
     return { pos: tf.mul(input.pos, factor), neg: tf.mul(input.neg, factor) };
   }
 
+  prepareBackward(ctx: DeepLiftContext, self: number): void {
+    if (ctx.rule === 'revealcancel') this.revealCancelFactors(ctx, self);
+    else this.rescale(ctx, self);
+  }
+
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {
     if (ctx.rule === 'revealcancel') {
-      const factors = revealCancelFactors(this.revealCancelState(ctx));
+      const factors = this.revealCancelFactors(ctx, self);
       return [{ pos: tf.mul(m.pos, factors.pos), neg: tf.mul(m.neg, factors.neg) }];
     }
     const factor = this.rescale(ctx, self);

@@ -41,7 +41,8 @@ function clippedRelu(maxValue: number): ElementwiseActivation {
   return {
     name: `relu(max ${maxValue})`,
     apply: (x) => tf.clipByValue(x, 0, maxValue),
-    derivative: (z) => tf.logicalAnd(tf.greater(z, 0), tf.less(z, maxValue)).cast('float32'),
+    // [z > 0]·[z < max] as steps (fl(max − z) > 0 exactly when z < max): WASM comparisons and logicalAnd are ~4× slower.
+    derivative: (z) => tf.mul(tf.step(z), tf.step(tf.sub(maxValue, z))),
   };
 }
 

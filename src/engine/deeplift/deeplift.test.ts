@@ -222,6 +222,32 @@ describe('special cases', () => {
     model.dispose();
   });
 
+  it('a main map that equals one of the extra maps is that map: all classes with a target, top-k without one', async () => {
+    const model = mnistArchitecture(6);
+    const x = sparseInput([1, 28, 28, 1], 6);
+    for (const rule of RULES) {
+      const all = await deepLift(model, x, { rule, target: 4, allClasses: true });
+      const single = await deepLift(model, x, { rule, target: 4 });
+      expect(all.target).toBe(4);
+      expect(Array.from(all.attributions)).toEqual(Array.from(all.classMaps![4]));
+      expect(relError(all.attributions, single.attributions)).toBeLessThan(1e-6);
+      expect(all.delta).toBeCloseTo(single.delta, 6);
+      expect(all.classMaps!.length).toBe(10);
+      const top = await deepLift(model, x, { rule, topK: 3 });
+      const order = top.logits.map((_, c) => c).sort((a, b) => top.logits[b] - top.logits[a]);
+      expect(top.top!.map((t) => t.classIndex)).toEqual(order.slice(0, 3));
+      expect(top.target).toBe(order[0]);
+      expect(Array.from(top.attributions)).toEqual(Array.from(top.top![0].attributions));
+      for (const t of top.top!) {
+        const one = await deepLift(model, x, { rule, target: t.classIndex });
+        expect(relError(t.attributions, one.attributions)).toBeLessThan(1e-6);
+      }
+    }
+    x.dispose();
+    releaseDeepLiftCache(model);
+    model.dispose();
+  });
+
   it('all classes in one batched pass equal ten single runs; default target is the predicted class', async () => {
     const model = mnistArchitecture(5);
     const x = sparseInput([1, 28, 28, 1], 5);

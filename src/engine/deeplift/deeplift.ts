@@ -35,6 +35,10 @@
  * 4. Input contributions (`_build_target_contrib_vars`):
  *    C = m⁺·Δx⁺ + m⁻·Δx⁻ with Δx⁺ = Δx·[Δx>0], Δx⁻ = Δx·[Δx<0].
  * Everything runs in one tf.tidy and is read back with one `await data()`.
+ * Memory stays near one gradient's: the forward state is lean (each value
+ * freed once no later layer reads it; the backward's reads pinned, see
+ * `Context`) and the backward pass frees each layer's multipliers once they
+ * have been passed down.
  *
  * Details of the reference code that the sum Σ C = Δt does not reveal, and
  * that this implementation reproduces (file/function of kundajelab/deeplift):
@@ -66,7 +70,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getPlan, releasePlan, type Plan } from './graph';
-import type { DeepLiftContext, Multipliers, PosNeg } from './node';
+import { type DeepLiftContext, type Multipliers, type PosNeg, repeatBatch } from './node';
 
 export { UnsupportedLayerError } from './unsupported-layer-error';
 
@@ -131,64 +135,235 @@ export interface DeepLiftResult {
  * layers (`forwardDelta`) and x = x₀ + Δ is formed where a nonlinearity
  * (or max pooling) needs it, whose Δy is then f(x) − f(x₀). In exact
  * arithmetic these are the reference code's act, ref and act − ref.
+ *
+ * A *lean* context (what `deepLiftBatch` uses) keeps memory near one
+ * forward pass: after each node it computes what that node's backward will
+ * read (`prepareBackward`, whose reads are pinned), Δ⁺/Δ⁻ where a later
+ * RevealCancel layer needs them, and frees every value of its inputs that
+ * no later node reads. Then it is frozen: reading anything not kept throws.
+ * A plain context keeps everything and computes on demand (the hidden-layer
+ * entry points, which explain several layers from one context).
  */
 /** Also used by layer-backward.ts. */
 export class Context implements DeepLiftContext {
   private readonly acts: (tf.Tensor | undefined)[] = [];
-  private readonly refs: tf.Tensor[] = [];
+  private readonly refs: (tf.Tensor | undefined)[] = [];
   private readonly deltas: (tf.Tensor | undefined)[] = [];
   private readonly posNegs = new Map<number, PosNeg>();
+  private readonly memos = new Map<string, tf.Tensor | PosNeg>();
+  /** How many slots hold each tensor (identity layers pass theirs on): freed at 0. */
+  private readonly holders = new Map<tf.Tensor, number>();
+  /** Read by a backward pass (pinned): freed only by `dispose`. */
+  private readonly kept = new Set<tf.Tensor>();
+  /** The caller's x and x₀: never freed here. */
+  private readonly given = new Set<tf.Tensor>();
+  /** > 0 while a value is being made (its own reads are not pinned). */
+  private depth = 0;
+  private pinning = false;
+  private frozen = false;
 
   constructor(
     private readonly plan: Plan, readonly rule: DeepLiftRule, readonly poolMode: MaxPoolMode,
-    x: tf.Tensor, x0: tf.Tensor,
+    x: tf.Tensor, x0: tf.Tensor, lean = false,
   ) {
-    plan.nodes.forEach((node, i) => {
-      if (i === plan.inputIndex) {
-        this.acts.push(x);
-        this.refs.push(x0);
-        this.deltas.push(undefined);
-        return;
-      }
-      this.refs.push(node.forward(node.inputs.map((j) => this.refs[j])));
+    this.given.add(x);
+    this.given.add(x0);
+    const lastUse = lean ? lastUses(plan) : null;
+    const needPosNeg = lean ? posNegDemand(plan, rule) : null;
+    try {
+      plan.nodes.forEach((node, i) => this.forwardNode(node, i, x, x0, lastUse, needPosNeg));
+      if (lean) this.act(plan.targetIndex); // the logits, read by the caller
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.frozen = lean;
+  }
+
+  private forwardNode(
+    node: Plan['nodes'][number], i: number, x: tf.Tensor, x0: tf.Tensor, lastUse: number[] | null, needPosNeg: boolean[] | null,
+  ): void {
+    const plan = this.plan;
+    if (i === plan.inputIndex) {
+      this.acts.push(this.hold(x));
+      this.refs.push(this.hold(x0));
+      this.deltas.push(undefined);
+    } else {
+      // Each value in its own tidy (the context keeps the results): the layers' temporaries go at once.
+      const refs = node.inputs.map((j) => this.ref(j));
+      this.refs.push(this.hold(tf.tidy(() => node.forward(refs))));
       if (node.forwardDelta) {
+        const deltas = node.inputs.map((j) => this.delta(j));
         this.acts.push(undefined);
-        this.deltas.push(node.forwardDelta(node.inputs.map((j) => this.delta(j))));
+        this.deltas.push(this.hold(tf.tidy(() => (node.forwardDelta as (d: tf.Tensor[]) => tf.Tensor)(deltas))));
       } else {
-        this.acts.push(node.forward(node.inputs.map((j) => this.act(j))));
+        const acts = node.inputs.map((j) => this.act(j));
+        this.acts.push(this.hold(tf.tidy(() => node.forward(acts))));
         this.deltas.push(undefined);
       }
-    });
+    }
+    if (!lastUse || !needPosNeg) return;
+    if (needPosNeg[i]) this.posNeg(i);
+    this.pinning = true;
+    try {
+      node.prepareBackward?.(this, i);
+    } finally {
+      this.pinning = false;
+    }
+    for (const j of new Set(node.inputs)) if (lastUse[j] === i) this.release(j);
+    if (lastUse[i] < 0) this.release(i);
+  }
+
+  /** Stores `t` in one more slot; the context owns it (kept out of the caller's tidy) unless the caller gave it. */
+  private hold<T extends tf.Tensor>(t: T): T {
+    const n = this.holders.get(t) ?? 0;
+    if (n === 0 && !this.given.has(t)) tf.keep(t);
+    this.holders.set(t, n + 1);
+    return t;
+  }
+
+  /** Frees every value the context still holds (not the caller's x and x₀). */
+  dispose(): void {
+    for (const t of this.holders.keys()) if (!this.given.has(t)) t.dispose();
+    this.holders.clear();
+    this.memos.clear();
+    this.posNegs.clear();
+  }
+
+  /** A value read from a slot: pinned when read by a `prepareBackward`. */
+  private read<T extends tf.Tensor | PosNeg>(v: T): T {
+    if (this.pinning && this.depth === 0) {
+      if (v instanceof tf.Tensor) this.kept.add(v);
+      else {
+        this.kept.add(v.pos);
+        this.kept.add(v.neg);
+      }
+    }
+    return v;
+  }
+
+  private make<T>(what: string, i: number, f: () => T): T {
+    if (this.frozen) {
+      throw new Error(`DeepLIFT: ${what} of layer ${this.plan.nodes[i].name} was read but not kept for the backward pass`);
+    }
+    this.depth++;
+    try {
+      // Values made on the way (other layers' Δ, Δ⁺/Δ⁻) are held, hence kept out of this tidy.
+      return tf.tidy(() => f() as unknown as tf.TensorContainer) as unknown as T;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Frees node `i`'s values that nothing pinned and no other slot holds. */
+  private release(i: number): void {
+    const drop = (t: tf.Tensor | undefined): tf.Tensor | undefined => {
+      if (!t || this.kept.has(t)) return t;
+      const n = (this.holders.get(t) ?? 1) - 1;
+      if (n > 0) this.holders.set(t, n);
+      else {
+        this.holders.delete(t);
+        t.dispose();
+      }
+      return undefined;
+    };
+    this.acts[i] = drop(this.acts[i]);
+    this.refs[i] = drop(this.refs[i]);
+    this.deltas[i] = drop(this.deltas[i]);
+    const dropPair = (p: PosNeg | undefined): PosNeg | undefined => {
+      if (!p) return p;
+      const pos = drop(p.pos);
+      const neg = p.neg === p.pos ? pos : drop(p.neg);
+      return pos && neg ? p : undefined;
+    };
+    const pn = dropPair(this.posNegs.get(i));
+    if (pn) this.posNegs.set(i, pn);
+    else this.posNegs.delete(i);
+    const prefix = `${i}:`;
+    for (const [key, v] of [...this.memos]) {
+      if (!key.startsWith(prefix)) continue;
+      const kept = v instanceof tf.Tensor ? drop(v) : dropPair(v);
+      if (!kept) this.memos.delete(key);
+    }
   }
 
   act(i: number): tf.Tensor {
     let a = this.acts[i];
     if (!a) {
-      a = tf.add(this.refs[i], this.deltas[i] as tf.Tensor);
-      this.acts[i] = a;
+      a = this.make('the activation', i, () => tf.add(this.refs[i] as tf.Tensor, this.deltas[i] as tf.Tensor));
+      this.acts[i] = this.hold(a);
     }
-    return a;
+    return this.read(a);
   }
 
-  ref(i: number): tf.Tensor { return this.refs[i]; }
+  ref(i: number): tf.Tensor {
+    const r = this.refs[i];
+    if (!r) return this.make('the reference activation', i, () => { throw new Error('unreachable'); });
+    return this.read(r);
+  }
 
   delta(i: number): tf.Tensor {
     let d = this.deltas[i];
     if (!d) {
-      d = tf.sub(this.acts[i] as tf.Tensor, this.refs[i]);
-      this.deltas[i] = d;
+      d = this.make('Δ', i, () => tf.sub(this.acts[i] as tf.Tensor, this.refs[i] as tf.Tensor));
+      this.deltas[i] = this.hold(d);
     }
-    return d;
+    return this.read(d);
   }
 
   posNeg(i: number): PosNeg {
     let c = this.posNegs.get(i);
     if (!c) {
-      c = this.plan.nodes[i].posNeg(this, i);
+      c = this.make('Δ⁺/Δ⁻', i, () => this.plan.nodes[i].posNeg(this, i));
+      this.hold(c.pos);
+      if (c.neg !== c.pos) this.hold(c.neg);
       this.posNegs.set(i, c);
     }
-    return c;
+    return this.read(c);
   }
+
+  memo<T extends tf.Tensor | PosNeg>(i: number, name: string, make: () => T): T {
+    const key = `${i}:${name}`;
+    let v = this.memos.get(key) as T | undefined;
+    if (!v) {
+      v = this.make(name, i, make);
+      if (v instanceof tf.Tensor) this.hold(v);
+      else {
+        this.hold(v.pos);
+        if (v.neg !== v.pos) this.hold(v.neg);
+      }
+      this.memos.set(key, v);
+    }
+    return this.read(v);
+  }
+}
+
+/** For each node, the last node that reads its forward values (−1: none; the target: past the end). */
+function lastUses(plan: Plan): number[] {
+  const last = plan.nodes.map(() => -1);
+  plan.nodes.forEach((node, i) => {
+    for (const j of node.inputs) last[j] = Math.max(last[j], i);
+  });
+  last[plan.targetIndex] = plan.nodes.length;
+  return last;
+}
+
+/**
+ * Which nodes' Δ⁺/Δ⁻ a call needs: under RevealCancel, the inputs of every
+ * nonlinearity and, down the chain, of every node whose Δ⁺/Δ⁻ are made
+ * from its inputs' (`posNegFromDelta` unset), and the model input's. Rescale needs none.
+ */
+function posNegDemand(plan: Plan, rule: DeepLiftRule): boolean[] {
+  const need = plan.nodes.map(() => false);
+  if (rule !== 'revealcancel') return need;
+  need[plan.inputIndex] = true;
+  for (let c = plan.nodes.length - 1; c >= 0; c--) {
+    const node = plan.nodes[c];
+    if (node.posNegFromDelta) continue;
+    const nonlinear = !node.forwardDelta;
+    if (nonlinear || need[c]) for (const j of node.inputs) need[j] = true;
+  }
+  return need;
 }
 
 export function addMultipliers(a: Multipliers | undefined, b: Multipliers): Multipliers {
@@ -200,18 +375,33 @@ export function addMultipliers(a: Multipliers | undefined, b: Multipliers): Mult
 
 /**
  * Runs the backward pass from `seeds` ([B, K] multipliers on the target
- * layer) and returns the input contributions [B, ...inputShape].
+ * layer) and returns the input contributions [B, ...inputShape]. Each
+ * layer's rule runs in its own tf.tidy and a layer's multipliers are freed
+ * as soon as they have been passed down, so at most a few layers'
+ * multipliers are alive at once (as in tf.grad's backward pass).
+ * `ctx` is a lean context (or a plain one that already holds every value read).
  */
 function backward(plan: Plan, ctx: Context, seeds: tf.Tensor): tf.Tensor {
   const mults = new Map<number, Multipliers>();
   mults.set(plan.targetIndex, { pos: seeds, neg: seeds });
+  const spent: tf.Tensor[] = [];
   for (let i = plan.targetIndex; i >= 0; i--) {
     const m = mults.get(i);
     if (!m || i === plan.inputIndex) continue;
     const node = plan.nodes[i];
-    const incs = node.backward(ctx, i, m);
-    node.inputs.forEach((j, k) => mults.set(j, addMultipliers(mults.get(j), incs[k])));
+    const incs = tf.tidy(() => node.backward(ctx, i, m) as unknown as tf.TensorContainer) as unknown as Multipliers[];
     mults.delete(i);
+    spent.push(m.pos, m.neg);
+    node.inputs.forEach((j, k) => {
+      const before = mults.get(j);
+      if (before) spent.push(before.pos, before.neg, incs[k].pos, incs[k].neg);
+      mults.set(j, addMultipliers(before, incs[k]));
+    });
+    // Free what no layer below will read (a tensor may be passed on unchanged, e.g. by Add or Dropout).
+    const live = new Set<tf.Tensor>([seeds]);
+    for (const v of mults.values()) live.add(v.pos).add(v.neg);
+    for (const t of spent) if (!live.has(t)) t.dispose();
+    spent.length = 0;
   }
   const m = mults.get(plan.inputIndex);
   const dx = ctx.delta(plan.inputIndex);
@@ -306,59 +496,68 @@ export async function deepLiftBatch(
     throw new RangeError(`topK ${topK} is not in [0, ${numClasses}]`);
   }
   const blocks = 1 + (allClasses ? numClasses : 0) + topK;
-  const rows = blocks * n;
+  // With all classes and a given target (no contrast) the main map is that class's map: read back once.
+  const mainIsClassMap = allClasses && options.target !== undefined && contrast === null;
   // With all classes the main map is a combination of the class maps (the backward pass is linear in
   // its seed), so it gets no rows of its own.
-  const backwardBlocks = blocks - (allClasses ? 1 : 0);
+  // Likewise with top-k and no given target or contrast: the predicted class is the first of the top k.
+  const mainFromTop = topK > 0 && !allClasses && options.target === undefined && contrast === null;
+  const backwardBlocks = blocks - (allClasses || mainFromTop ? 1 : 0);
+  // Where the main map is read from: its own block 0, or a block it equals (then not stored twice).
+  const mainStoredAt = mainIsClassMap ? (options.target as number) : mainFromTop ? 0 : null;
+  const rows = (blocks - (mainStoredAt === null ? 0 : 1)) * n;
 
   const packed = tf.tidy(() => {
     let x = tf.cast(input, 'float32');
     let x0 = options.reference
       ? tf.reshape(tf.cast(options.reference, 'float32'), options.reference.size === input.size ? input.shape : imageShape)
       : tf.zerosLike(x);
-    if (x0.shape[0] !== n) x0 = tf.tile(x0, [n, ...plan.inputShape.map(() => 1)]);
+    if (x0.shape[0] !== n) x0 = repeatBatch(x0, n);
     const tiled = n > 1 && backwardBlocks > 1;
     if (tiled) {
-      const reps = [backwardBlocks, ...plan.inputShape.map(() => 1)];
-      x = tf.tile(x, reps);
-      x0 = tf.tile(x0, reps);
+      x = repeatBatch(x, backwardBlocks);
+      x0 = repeatBatch(x0, backwardBlocks);
     }
-    const ctx = new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0);
-    const firstRows = (t: tf.Tensor) => (tiled ? tf.slice(t, [0, 0], [n, numClasses]) : t);
-    const logits = firstRows(ctx.act(plan.targetIndex));
-    const refLogits = firstRows(ctx.ref(plan.targetIndex));
-    // Chosen on the device so that nothing is read back before the end.
-    let seed: tf.Tensor = options.target !== undefined
-      ? tf.tile(tf.tensor2d(oneHotRow(options.target, numClasses, contrast), [1, numClasses]), [n, 1])
-      : predictedOneHot(logits, numClasses);
-    if (options.target === undefined && contrast !== null) {
-      seed = tf.sub(seed, tf.tensor2d(oneHotRow(contrast, numClasses, null), [1, numClasses]));
+    const ctx = new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0, true);
+    try {
+      const firstRows = (t: tf.Tensor) => (tiled ? tf.slice(t, [0, 0], [n, numClasses]) : t);
+      const logits = firstRows(ctx.act(plan.targetIndex));
+      const refLogits = firstRows(ctx.ref(plan.targetIndex));
+      // Chosen on the device so that nothing is read back before the end.
+      let seed: tf.Tensor = options.target !== undefined
+        ? tf.tile(tf.tensor2d(oneHotRow(options.target, numClasses, contrast), [1, numClasses]), [n, 1])
+        : predictedOneHot(logits, numClasses);
+      if (options.target === undefined && contrast !== null) {
+        seed = tf.sub(seed, tf.tensor2d(oneHotRow(contrast, numClasses, null), [1, numClasses]));
+      }
+      const seedBlocks = allClasses || mainFromTop ? [] : [seed];
+      if (allClasses) {
+        seedBlocks.push(tf.reshape(tf.tile(tf.reshape(tf.eye(numClasses), [numClasses, 1, numClasses]), [1, n, 1]), [-1, numClasses]));
+      }
+      let topIndices: tf.Tensor | null = null;
+      if (topK > 0) {
+        topIndices = tf.topk(logits, topK).indices;
+        seedBlocks.push(tf.reshape(tf.oneHot(tf.reshape(tf.transpose(topIndices), [-1]) as tf.Tensor1D, numClasses).cast('float32'), [-1, numClasses]));
+      }
+      let seeds = seedBlocks.length === 1 ? seedBlocks[0] : tf.concat(seedBlocks, 0);
+      if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
+      let contribs = backward(plan, ctx, seeds);
+      if (allClasses && !mainIsClassMap) {
+        // main map of image i = Σ_c seed[i, c]·(class c's map of image i); normalisation carries over
+        // (Σ_c s_c·(e_c − 1/K) = s − mean(s)).
+        const classMaps = tf.reshape(tf.slice(contribs, 0, numClasses * n), [numClasses, n, -1]);
+        const main = tf.sum(tf.mul(tf.reshape(tf.transpose(seed), [numClasses, n, 1]), classMaps), 0);
+        contribs = tf.concat([tf.reshape(main, [n, ...plan.inputShape]), contribs], 0);
+      }
+      const parts = [tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])];
+      // A dropped final sigmoid (or other elementwise activation): the model's outputs f(logits).
+      const outAct = plan.droppedActivation;
+      if (outAct) parts.push(tf.reshape(outAct.apply(logits), [-1]), tf.reshape(outAct.apply(refLogits), [-1]));
+      if (topIndices) parts.push(tf.reshape(tf.cast(topIndices, 'float32'), [-1]));
+      return tf.concat(parts);
+    } finally {
+      ctx.dispose();
     }
-    const seedBlocks = allClasses ? [] : [seed];
-    if (allClasses) {
-      seedBlocks.push(tf.reshape(tf.tile(tf.reshape(tf.eye(numClasses), [numClasses, 1, numClasses]), [1, n, 1]), [-1, numClasses]));
-    }
-    let topIndices: tf.Tensor | null = null;
-    if (topK > 0) {
-      topIndices = tf.topk(logits, topK).indices;
-      seedBlocks.push(tf.reshape(tf.oneHot(tf.reshape(tf.transpose(topIndices), [-1]) as tf.Tensor1D, numClasses).cast('float32'), [-1, numClasses]));
-    }
-    let seeds = seedBlocks.length === 1 ? seedBlocks[0] : tf.concat(seedBlocks, 0);
-    if (normalize) seeds = tf.sub(seeds, tf.mean(seeds, 1, true));
-    let contribs = backward(plan, ctx, seeds);
-    if (allClasses) {
-      // main map of image i = Σ_c seed[i, c]·(class c's map of image i); normalisation carries over
-      // (Σ_c s_c·(e_c − 1/K) = s − mean(s)).
-      const classMaps = tf.reshape(tf.slice(contribs, 0, numClasses * n), [numClasses, n, -1]);
-      const main = tf.sum(tf.mul(tf.reshape(tf.transpose(seed), [numClasses, n, 1]), classMaps), 0);
-      contribs = tf.concat([tf.reshape(main, [n, ...plan.inputShape]), contribs], 0);
-    }
-    const parts = [tf.reshape(contribs, [-1]), tf.reshape(logits, [-1]), tf.reshape(refLogits, [-1])];
-    // A dropped final sigmoid (or other elementwise activation): the model's outputs f(logits).
-    const outAct = plan.droppedActivation;
-    if (outAct) parts.push(tf.reshape(outAct.apply(logits), [-1]), tf.reshape(outAct.apply(refLogits), [-1]));
-    if (topIndices) parts.push(tf.reshape(tf.cast(topIndices, 'float32'), [-1]));
-    return tf.concat(parts);
   });
   let data: Float32Array;
   try {
@@ -373,7 +572,8 @@ export async function deepLiftBatch(
     return t;
   };
   const mapAt = (block: number, image: number) => {
-    const start = (block * n + image) * inputSize;
+    const stored = mainStoredAt === null ? block : block === 0 ? mainStoredAt : block - 1;
+    const start = (stored * n + image) * inputSize;
     return data.slice(start, start + inputSize);
   };
   const sumOf = (a: Float32Array) => {
@@ -389,7 +589,8 @@ export async function deepLiftBatch(
   for (let i = 0; i < n; i++) {
     const logits = Array.from(data.subarray(logitsOffset + i * k, logitsOffset + (i + 1) * k));
     const referenceLogits = Array.from(data.subarray(logitsOffset + (n + i) * k, logitsOffset + (n + i + 1) * k));
-    const target = options.target ?? argMax(logits);
+    // (With mainFromTop the main map is the first top-k class's: the predicted one, the same class but on exact ties.)
+    const target = options.target ?? (mainFromTop ? data[topOffset + i * topK] : argMax(logits));
     const quantity = explained(target, contrast);
     const attributions = mapAt(0, i);
     const result: DeepLiftResult = {

@@ -46,12 +46,18 @@ import { UnsupportedLayerError } from './unsupported-layer-error';
 /** The model's input: Δ⁺/Δ⁻ split by sign (`Input._build_pos_and_neg_contribs`). */
 export class InputNode implements DeepLiftNode {
   readonly inputs: readonly number[] = [];
+  readonly posNegFromDelta = true;
   constructor(readonly name: string, readonly className: string, readonly shape: readonly number[]) {}
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return inputs[0];
   }
   posNeg(ctx: DeepLiftContext, self: number): PosNeg {
     return splitBySign(ctx.delta(self));
+  }
+  /** The contributions m·Δx (or m⁺·Δx⁺ + m⁻·Δx⁻ under RevealCancel) read these. */
+  prepareBackward(ctx: DeepLiftContext, self: number): void {
+    ctx.delta(self);
+    if (ctx.rule === 'revealcancel') ctx.posNeg(self);
   }
   backward(): Multipliers[] {
     return [];

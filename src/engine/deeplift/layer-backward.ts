@@ -132,7 +132,12 @@ export function withContext(plan: Plan, input: tf.Tensor, options: ForwardOption
   return tf.tidy(() => {
     const x = tf.reshape(tf.cast(input, 'float32'), shape);
     const x0 = options.reference ? tf.reshape(tf.cast(options.reference, 'float32'), shape) : tf.zerosLike(x);
-    return body(new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0));
+    const ctx = new Context(plan, options.rule, options.maxPoolMode ?? 'gradient', x, x0);
+    try {
+      return body(ctx);
+    } finally {
+      ctx.dispose();
+    }
   });
 }
 

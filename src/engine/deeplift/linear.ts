@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  gtMask, ltMask, splitBySign,
+  cropHW, gtMask, ltMask, splitBySign,
 } from './node';
 
 /** The weight-dependent part of a linear layer, without the bias. */
@@ -40,8 +40,17 @@ export interface KernelOp {
    * result is owned by the caller (kept across calls); null if nothing.
    */
   prepareTranspose(kernel: tf.Tensor): tf.Tensor | null;
-  /** kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]. */
+  /** kernelᵀ applied to m: [B, ...outShape] → [B, ...inShape]; = finish(core(start(m), ...)). */
   transpose(m: tf.Tensor, kernel: tf.Tensor, prepared: tf.Tensor | null): tf.Tensor;
+  /**
+   * The transpose in three linear stages, of which only `core` depends on
+   * the kernel (padding; the product; interleaving and cropping), so that a
+   * sum of transposes of the same m, or of sums through several kernels, can
+   * share the other two (RevealCancel's four products per layer).
+   */
+  start(m: tf.Tensor): tf.Tensor;
+  core(started: tf.Tensor, kernel: tf.Tensor, prepared: tf.Tensor | null): tf.Tensor;
+  finish(core: tf.Tensor): tf.Tensor;
   /** y = x ⊛ kernel + bias, possibly as one fused op. */
   applyWithBias(x: tf.Tensor): tf.Tensor;
 }
@@ -54,14 +63,21 @@ export type Padding = 'valid' | 'same';
  * every call (about 30× slower here for a [11, 128]·[128, 1600] product).
  */
 export function denseOp(kernel: tf.Tensor2D, bias: tf.Tensor1D | null): KernelOp {
-  return {
+  return staged({
     apply: (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
     prepareTranspose: (w) => tf.tidy(() => tf.transpose(w)),
-    transpose: (m, w, wT) => (wT
+    start: (m) => m,
+    core: (m, w, wT) => (wT
       ? tf.matMul(m as tf.Tensor2D, wT as tf.Tensor2D)
       : tf.matMul(m as tf.Tensor2D, w as tf.Tensor2D, false, true)),
+    finish: (t) => t,
     applyWithBias: (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel, bias: bias ?? undefined }),
-  };
+  });
+}
+
+/** A KernelOp whose transpose is its stages in a row. */
+function staged(op: Omit<KernelOp, 'transpose'>): KernelOp {
+  return { ...op, transpose: (m, w, prepared) => op.finish(op.core(op.start(m), w, prepared)) };
 }
 
 /** TF's output size and leading padding of a conv along one axis. */
@@ -97,14 +113,18 @@ export function conv2dOp(
   const cols = convAxis(inW, kw, sw, padding);
   const th = Math.ceil(kh / sh);
   const tw = Math.ceil(kw / sw);
-  // Phase grid size Q = ⌊(H − 1 + p)/s⌋ + 1 and the padding of m that yields it.
-  const qh = Math.floor((inH - 1 + rows.before) / sh) + 1;
-  const qw = Math.floor((inW - 1 + cols.before) / sw) + 1;
-  const padH: [number, number] = [th - 1, Math.max(0, qh - rows.out)];
-  const padW: [number, number] = [tw - 1, Math.max(0, qw - cols.out)];
-  const outQh = rows.out + padH[0] + padH[1] - th + 1;
-  const outQw = cols.out + padW[0] + padW[1] - tw + 1;
-  return {
+  // Phase grid size Q = ⌊(H − 1 + p)/s⌋ + 1, but no more than the out + T − 1 phases that m reaches
+  // (the rest would be all zeros: a small m's transpose would do up to twice the forward's work), and
+  // the padding of m that yields it. Rows past the grid are zeros, padded back after the crop.
+  const phases = (len: number, before: number, out: number, s: number, t: number) =>
+    Math.min(Math.floor((len - 1 + before) / s) + 1, out + t - 1);
+  const outQh = phases(inH, rows.before, rows.out, sh, th);
+  const outQw = phases(inW, cols.before, cols.out, sw, tw);
+  const padH: [number, number] = [th - 1, outQh - rows.out];
+  const padW: [number, number] = [tw - 1, outQw - cols.out];
+  const keptH = Math.min(inH, outQh * sh - rows.before);
+  const keptW = Math.min(inW, outQw * sw - cols.before);
+  return staged({
     apply: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding),
     prepareTranspose: (w) => tf.tidy(() => {
       // Gather the sub-pixel kernel [th, tw, cout, sh·sw·cin]; taps beyond the kernel read the appended 0.
@@ -120,42 +140,54 @@ export function conv2dOp(
       }
       return tf.reshape(tf.gather(flat, tf.tensor1d(index, 'int32')), [th, tw, cout, sh * sw * cin]);
     }),
-    transpose: (m, _w, sub) => {
-      const batch = m.shape[0];
-      const padded = tf.pad(m, [[0, 0], padH, padW, [0, 0]]);
-      let phases = tf.conv2d(padded as tf.Tensor4D, sub as tf.Tensor4D, 1, 'valid');
+    // The convolution pads (explicit padding, no copy of m) and the crop happens only where there is
+    // something to crop: on WASM a pad is a full copy, and a batched slice costs like a convolution.
+    start: (m) => m,
+    core: (m, _w, sub) => tf.conv2d(m as tf.Tensor4D, sub as tf.Tensor4D, 1, explicitPadding(padH, padW)),
+    finish: (phases) => {
+      const batch = phases.shape[0];
+      let rowsCols = phases;
       if (sh > 1 || sw > 1) {
-        phases = tf.reshape(tf.transpose(
+        rowsCols = tf.reshape(tf.transpose(
           tf.reshape(phases, [batch * outQh, outQw, sh, sw * cin]), [0, 2, 1, 3]),
         [batch, outQh * sh, outQw * sw, cin]);
       }
-      return tf.slice(phases, [0, rows.before, cols.before, 0], [batch, inH, inW, cin]);
+      const kept = cropHW(rowsCols, rows.before, cols.before, keptH, keptW);
+      return keptH === inH && keptW === inW ? kept : tf.pad(kept, [[0, 0], [0, inH - keptH], [0, inW - keptW], [0, 0]]);
     },
     applyWithBias: (x) => tf.fused.conv2d({
       x: x as tf.Tensor4D, filter: kernel, strides, pad: padding, bias: bias ?? undefined,
     }),
-  };
+  });
 }
 
-/** Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries. */
-function spread(t: tf.Tensor, axis: 1 | 2, s: number): tf.Tensor {
+/** A convolution's explicit NHWC padding of H by `padH` and W by `padW` (the same values as tf.pad then 'valid'). */
+function explicitPadding(padH: [number, number], padW: [number, number]): [[0, 0], [number, number], [number, number], [0, 0]] {
+  return [[0, 0], padH, padW, [0, 0]];
+}
+
+/**
+ * Inserts s − 1 zeros after every entry along `axis` (1 or 2) and keeps (n − 1)·s + 1 entries,
+ * or all n·s with `tail` (the last s − 1 zeros too: no crop, which on WASM is another copy).
+ */
+function spread(t: tf.Tensor, axis: 1 | 2, s: number, tail: boolean): tf.Tensor {
   if (s === 1) return t;
   const [b, h, w, c] = t.shape;
   const split = axis === 1 ? [b, h, 1, w * c] : [b * h, w, 1, c];
   const padded = tf.pad(tf.reshape(t, split), [[0, 0], [0, 0], [0, s - 1], [0, 0]]);
   const merged = tf.reshape(padded, axis === 1 ? [b, h * s, w, c] : [b, h, w * s, c]);
-  return axis === 1
-    ? tf.slice(merged, [0, 0, 0, 0], [b, (h - 1) * s + 1, w, c])
-    : tf.slice(merged, [0, 0, 0, 0], [b, h, (w - 1) * s + 1, c]);
+  if (tail) return merged;
+  return axis === 1 ? cropHW(merged, 0, 0, (h - 1) * s + 1, w) : cropHW(merged, 0, 0, h, (w - 1) * s + 1);
 }
 
 /**
  * [B, h, w, C] → [B, (h − 1)·sh + 1, (w − 1)·sw + 1, C] with the entries
  * sh rows and sw columns apart and zeros between: the transpose of a
- * strided slice.
+ * strided slice. With `tails`, rows (columns) keep the s − 1 zeros after
+ * the last entry: h·sh rows (w·sw columns).
  */
-export function spreadStrided(t: tf.Tensor, sh: number, sw: number): tf.Tensor {
-  return spread(spread(t, 1, sh), 2, sw);
+export function spreadStrided(t: tf.Tensor, sh: number, sw: number, tails: [boolean, boolean] = [false, false]): tf.Tensor {
+  return spread(spread(t, 1, sh, tails[0]), 2, sw, tails[1]);
 }
 
 /**
@@ -183,20 +215,25 @@ export function depthwiseConv2dOp(
   const upW = (cols.out - 1) * sw + 1;
   const padH: [number, number] = [kh - 1 - rows.before, inH + rows.before - upH];
   const padW: [number, number] = [kw - 1 - cols.before, inW + cols.before - upW];
+  const isSameSplit = (pad: [number, number], k: number) => pad[0] === Math.floor((k - 1) / 2) && pad[1] === k - 1 - pad[0];
+  const sameSplit = sh === 1 && sw === 1 && isSameSplit(padH, kh) && isSameSplit(padW, kw);
+  const tails: [boolean, boolean] = [sh > 1 && padH[1] >= sh - 1, sw > 1 && padW[1] >= sw - 1];
+  const tailPadH: [number, number] = [padH[0], padH[1] - (tails[0] ? sh - 1 : 0)];
+  const tailPadW: [number, number] = [padW[0], padW[1] - (tails[1] ? sw - 1 : 0)];
   const apply = (x: tf.Tensor, w: tf.Tensor) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, padding);
-  return {
+  return staged({
     apply,
     // The flipped kernel as a multiplier-1 depthwise filter over the cin·M channels of m.
     prepareTranspose: (w) => tf.tidy(() => tf.reshape(tf.reverse(w, [0, 1]), [kh, kw, cin * mult, 1])),
-    transpose: (m, _w, flipped) => {
-      const batch = m.shape[0];
-      const u = tf.pad(spreadStrided(m, sh, sw), [[0, 0], padH, padW, [0, 0]]);
-      const g = tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid');
-      return mult === 1 ? g : tf.sum(tf.reshape(g, [batch, inH, inW, cin, mult]), 4);
-    },
+    // The convolution pads (TF's 'same' where that is the split, else explicitly): no copy of m. Where
+    // the padding behind covers them, the spread keeps its trailing zeros (no crop) and pads that less.
+    start: (m) => spreadStrided(m, sh, sw, tails),
+    core: (u, _w, flipped) => tf.depthwiseConv2d(u as tf.Tensor4D, flipped as tf.Tensor4D, 1,
+      sameSplit ? 'same' : explicitPadding(tailPadH, tailPadW)),
+    finish: (g) => (mult === 1 ? g : tf.sum(tf.reshape(g, [g.shape[0], inH, inW, cin, mult]), 4)),
     applyWithBias: (x) => (bias ? tf.add(apply(x, kernel), bias) : apply(x, kernel)),
-  };
+  });
 }
 
 /**
@@ -241,6 +278,8 @@ export class WeightedLinearNode implements DeepLiftNode {
     }
   }
 
+  readonly posNegFromDelta = true;
+
   forward(inputs: tf.Tensor[]): tf.Tensor {
     return this.op.applyWithBias(inputs[0]);
   }
@@ -252,16 +291,27 @@ export class WeightedLinearNode implements DeepLiftNode {
   posNeg(ctx: DeepLiftContext): PosNeg {
     const { pos: dxPos, neg: dxNeg } = splitBySign(ctx.delta(this.inputs[0]));
     const { op, kernelPos: wPos, kernelNeg: wNeg } = this;
-    // Δx⁺ and Δx⁻ as one batch through W⁺ and through W⁻: two ops instead of four.
-    const b = dxPos.shape[0];
-    const both = tf.concat([dxPos, dxNeg], 0);
-    const [posWPos, negWPos] = tf.split(op.apply(both, wPos), [b, b], 0);
-    const [posWNeg, negWNeg] = tf.split(op.apply(both, wNeg), [b, b], 0);
-    return { pos: tf.add(posWPos, negWNeg), neg: tf.add(posWNeg, negWPos) };
+    // Four products, not [Δx⁺; Δx⁻] as one batch through W⁺ and W⁻: the concat and the two splits
+    // that takes cost more on WASM than the products save.
+    return {
+      pos: tf.add(op.apply(dxPos, wPos), op.apply(dxNeg, wNeg)),
+      neg: tf.add(op.apply(dxPos, wNeg), op.apply(dxNeg, wPos)),
+    };
+  }
+
+  /** Under RevealCancel m⁺ ≠ m⁻ may reach this layer: the backward then reads the sign of Δx. */
+  prepareBackward(ctx: DeepLiftContext): void {
+    if (ctx.rule === 'revealcancel') ctx.delta(this.inputs[0]);
   }
 
   private transpose(m: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
     return this.op.transpose(m, kernel, this.prepared.get(kernel) ?? null);
+  }
+
+  /** finish(core(a, ka) + core(b, kb)) for started a, b: Σ of two transposes with one finish. */
+  private transposeSum(a: tf.Tensor, ka: tf.Tensor, b: tf.Tensor, kb: tf.Tensor): tf.Tensor {
+    const { op, prepared } = this;
+    return op.finish(tf.add(op.core(a, ka, prepared.get(ka) ?? null), op.core(b, kb, prepared.get(kb) ?? null)));
   }
 
   backward(ctx: DeepLiftContext, _self: number, m: Multipliers): Multipliers[] {
@@ -272,8 +322,11 @@ export class WeightedLinearNode implements DeepLiftNode {
     const dx = ctx.delta(this.inputs[0]);
     // Since W = W⁺ + W⁻ (disjoint supports), ½(m⁺ + m⁻)Wᵀ = ½(whenPos + whenNeg): four transposes, not five.
     // (Not batched as one [m⁺; m⁻] pass: that doubles the peak memory, too much at 224×224 on WASM.)
-    const whenPos = tf.add(this.transpose(m.pos, this.kernelPos), this.transpose(m.neg, this.kernelNeg));
-    const whenNeg = tf.add(this.transpose(m.pos, this.kernelNeg), this.transpose(m.neg, this.kernelPos));
+    // Each of m⁺, m⁻ padded once, each sum finished (interleaved, cropped) once: the stages are linear.
+    const pos = this.op.start(m.pos);
+    const neg = this.op.start(m.neg);
+    const whenPos = this.transposeSum(pos, this.kernelPos, neg, this.kernelNeg);
+    const whenNeg = this.transposeSum(pos, this.kernelNeg, neg, this.kernelPos);
     // [Δx>0]·whenPos + [Δx<0]·whenNeg + [Δx=0]·½(whenPos + whenNeg) = whenNeg + (whenPos − whenNeg)·w
     // with w = ½(sign(Δx) + 1) ∈ {0, ½, 1}.
     const w = tf.mul(0.5, tf.add(tf.sign(dx), 1));

@@ -25,11 +25,13 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg,
-  NEAR_ZERO_THRESHOLD, mapMultipliers, splitBySign,
+  NEAR_ZERO_THRESHOLD, cropHW, mapMultipliers, splitBySign,
 } from './node';
 import { convAxis, spreadStrided, windowSums } from './linear';
 
 export class MaxPoolNode implements DeepLiftNode {
+  readonly posNegFromDelta = true;
+
   constructor(
     readonly name: string, readonly className: string,
     readonly inputs: readonly number[], readonly shape: readonly number[],
@@ -46,6 +48,26 @@ export class MaxPoolNode implements DeepLiftNode {
     if (ctx.poolMode === 'crossmax') return splitBySign(ctx.delta(self));
     const zeros = tf.zerosLike(ctx.act(self));
     return { pos: zeros, neg: zeros };
+  }
+
+  prepareBackward(ctx: DeepLiftContext, self: number): void {
+    ctx.act(this.inputs[0]);
+    if (ctx.poolMode === 'crossmax') this.crossmaxRatio(ctx, self);
+  }
+
+  /** Δy_w / Σ_{i∈w}Δxᵢ per window (0 where the sum is near zero) and the near-zero mask. */
+  private crossmaxRatio(ctx: DeepLiftContext, self: number): PosNeg {
+    return ctx.memo(self, 'crossmax', () => {
+      // Read before the tidy: values the context makes on demand must outlive it.
+      const dx = ctx.delta(this.inputs[0]);
+      const dy = ctx.delta(self);
+      return tf.tidy(() => {
+        const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
+        const sumDelta = sums.apply(dx);
+        const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
+        return { pos: tf.where(near, tf.zerosLike(sumDelta), tf.div(dy, sumDelta)), neg: tf.cast(near, 'float32') };
+      });
+    });
   }
 
   /** max_pool_grad at the input activation x, for a batch of multipliers. */
@@ -77,7 +99,6 @@ export class MaxPoolNode implements DeepLiftNode {
     const max = this.forward([x]);
     let taken: tf.Tensor = tf.zerosLike(max);
     const parts: tf.Tensor[] = [];
-    const batch = m.shape[0];
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
         const tap = tf.stridedSlice(xp, [0, ky, kx, 0],
@@ -89,7 +110,7 @@ export class MaxPoolNode implements DeepLiftNode {
         parts.push(tf.pad(routed, [[0, 0], [ky, fullH - ky - (routed.shape[1] as number)], [kx, fullW - kx - (routed.shape[2] as number)], [0, 0]]));
       }
     }
-    return tf.slice(tf.addN(parts), [0, rows.before, cols.before, 0], [batch, inH, inW, c]);
+    return cropHW(tf.addN(parts), rows.before, cols.before, inH, inW);
   }
 
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[] {
@@ -97,10 +118,7 @@ export class MaxPoolNode implements DeepLiftNode {
       return [mapMultipliers(m, (t) => this.gradientRoute(ctx, t))];
     }
     const sums = windowSums(this.inShape, this.poolSize, this.strides, this.padding);
-    const sumDelta = sums.apply(ctx.delta(this.inputs[0]));
-    const near = tf.less(tf.abs(sumDelta), NEAR_ZERO_THRESHOLD);
-    const ratio = tf.where(near, tf.zerosLike(sumDelta), tf.div(ctx.delta(self), sumDelta));
-    const nearMask = tf.cast(near, 'float32');
+    const { pos: ratio, neg: nearMask } = this.crossmaxRatio(ctx, self);
     return [mapMultipliers(m, (t) => tf.add(
       sums.transpose(tf.mul(t, ratio)),
       this.gradientRoute(ctx, tf.mul(t, nearMask)),

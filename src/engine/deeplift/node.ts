@@ -49,6 +49,11 @@ export interface DeepLiftContext {
   delta(i: number): tf.Tensor;
   /** Positive/negative contributions of node `i` (memoised, lazy). */
   posNeg(i: number): PosNeg;
+  /**
+   * A per-call value of node `i` named `name`, made by `make` on first use
+   * and memoised (a rule's factors). The context owns it.
+   */
+  memo<T extends tf.Tensor | PosNeg>(i: number, name: string, make: () => T): T;
 }
 
 /** One layer of the converted network (a Keras layer may become two: linear + activation). */
@@ -73,7 +78,24 @@ export interface DeepLiftNode {
   forwardDelta?(deltas: tf.Tensor[]): tf.Tensor;
   /** This node's Δ⁺/Δ⁻ given the context (node index `self`). */
   posNeg(ctx: DeepLiftContext, self: number): PosNeg;
-  /** Multiplier increments for each input, given this node's multipliers. */
+  /**
+   * True when this node's Δ⁺/Δ⁻ come from Δ values alone (its own or its
+   * input's), not from its inputs' Δ⁺/Δ⁻ (Dense/Conv, max pooling, the
+   * input). Unset: they are derived from the inputs' (the conservative default).
+   */
+  readonly posNegFromDelta?: boolean;
+  /**
+   * Reads through `ctx` everything `backward` will read from it (and makes
+   * the memos it needs), so that a lean context keeps exactly those values
+   * and frees the rest of the forward state as the forward pass moves on.
+   * Unset: `backward` reads nothing from the context.
+   */
+  prepareBackward?(ctx: DeepLiftContext, self: number): void;
+  /**
+   * Multiplier increments for each input, given this node's multipliers.
+   * Creates only the tensors it returns (it runs inside a tf.tidy), and
+   * reads from `ctx` only what `prepareBackward` read.
+   */
   backward(ctx: DeepLiftContext, self: number, m: Multipliers): Multipliers[];
   /** Frees cached weight tensors. */
   dispose(): void;
@@ -91,8 +113,9 @@ export function ltMask(x: tf.Tensor, v = 0): tf.Tensor {
 
 /** Δ⁺ = Δ·[Δ > 0] and Δ⁻ = Δ·[Δ < 0] (`Input._build_pos_and_neg_contribs`). */
 export function splitBySign(delta: tf.Tensor): PosNeg {
-  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = min(Δ, 0), exactly: two ops instead of six.
-  return { pos: tf.relu(delta), neg: tf.minimum(delta, 0) };
+  // Δ·[Δ>0] = relu(Δ) and Δ·[Δ<0] = Δ − relu(Δ), exactly: two ops instead of six (tf.minimum is slow on WASM).
+  const pos = tf.relu(delta);
+  return { pos, neg: tf.sub(delta, pos) };
 }
 
 /** Applies a linear map to both multipliers, once when they coincide. */
@@ -104,4 +127,28 @@ export function mapMultipliers(m: Multipliers, f: (t: tf.Tensor) => tf.Tensor): 
 /** Applies a linear map to both contributions. */
 export function mapPosNeg(c: PosNeg, f: (t: tf.Tensor) => tf.Tensor): PosNeg {
   return { pos: f(c.pos), neg: f(c.neg) };
+}
+
+/**
+ * The [h, w] window at (top, left) of a [B, H, W, C] tensor; `t` itself when
+ * that is all of it. Sliced as [B, H, W·C] (the same values): tfjs-backend-wasm
+ * copies a slice one innermost run at a time, and runs of C values (C = 1
+ * or 3 at the input) make the 4-D slice ~C× slower than it need be.
+ */
+export function cropHW(t: tf.Tensor, top: number, left: number, h: number, w: number): tf.Tensor {
+  const [b, fullH, fullW, c] = t.shape as number[];
+  if (top === 0 && left === 0 && h === fullH && w === fullW) return t;
+  const rows = tf.slice(tf.reshape(t, [b, fullH, fullW * c]), [0, top, left * c], [b, h, w * c]);
+  return tf.reshape(rows, [b, h, w, c]);
+}
+
+/**
+ * `t` stacked `times` times along the batch axis ([t; t; …]); `t` itself
+ * once. One image is broadcast by a multiply with ones (exact) and a batch
+ * concatenated: tfjs-backend-wasm's tile visits every element (~7× slower).
+ */
+export function repeatBatch(t: tf.Tensor, times: number): tf.Tensor {
+  if (times === 1) return t;
+  if (t.shape[0] === 1) return tf.mul(t, tf.ones([times, ...t.shape.slice(1).map(() => 1)]));
+  return tf.concat(new Array<tf.Tensor>(times).fill(t), 0);
 }

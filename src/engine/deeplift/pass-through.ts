@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { windowSums } from './linear';
 import {
-  type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, mapMultipliers, mapPosNeg,
+  type DeepLiftContext, type DeepLiftNode, type Multipliers, type PosNeg, cropHW, mapMultipliers, mapPosNeg,
 } from './node';
 
 abstract class SingleInputPassThrough implements DeepLiftNode {
@@ -172,7 +172,7 @@ export class PadNode extends SingleInputPassThrough {
   }
 
   protected transpose(m: tf.Tensor): tf.Tensor {
-    return tf.slice(m, [0, this.pads[0][0], this.pads[1][0], 0], [m.shape[0], this.inShape[0], this.inShape[1], -1]);
+    return cropHW(m, this.pads[0][0], this.pads[1][0], this.inShape[0], this.inShape[1]);
   }
 }
 
@@ -187,7 +187,7 @@ export class CropNode extends SingleInputPassThrough {
 
   forward(inputs: tf.Tensor[]): tf.Tensor {
     const x = inputs[0];
-    return tf.slice(x, [0, this.crops[0][0], this.crops[1][0], 0], [x.shape[0], this.shape[0], this.shape[1], -1]);
+    return cropHW(x, this.crops[0][0], this.crops[1][0], this.shape[0], this.shape[1]);
   }
 
   protected transpose(m: tf.Tensor): tf.Tensor {
@@ -203,7 +203,8 @@ export class GlobalAvgPoolNode extends SingleInputPassThrough {
 
   protected transpose(m: tf.Tensor): tf.Tensor {
     const [h, w, c] = this.inShape;
-    return tf.broadcastTo(tf.reshape(tf.div(m, h * w), [m.shape[0], 1, 1, c]), [m.shape[0], h, w, c]);
+    // A broadcasting multiply by ones: the same values as tf.broadcastTo, whose WASM tile is ~30× slower.
+    return tf.mul(tf.reshape(tf.div(m, h * w), [m.shape[0], 1, 1, c]), tf.ones([1, h, w, 1]));
   }
 }
 

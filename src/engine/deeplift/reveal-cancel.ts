@@ -25,55 +25,49 @@ import { NEAR_ZERO_THRESHOLD, type PosNeg } from './node';
 
 /** helper_functions.pseudocount_near_zero. Returns a new tensor. */
 export function pseudocountNearZero(t: tf.Tensor): tf.Tensor {
+  // t + 10⁻⁷·[small]·[t ≥ 0] − 10⁻⁷·[small]·[t < 0] = t − (10⁻⁷·[small])·s with s = −1 where t ≥ 0
+  // and +1 where t < 0: the same values, with steps instead of comparisons and selects (slow on WASM).
+  // [small] = step(½·10⁻⁷ − |t|) (the rounded difference has the exact one's sign); s = step(−t, −1)
+  // (1 where −t > 0, else −1; t = ±0 counts as t ≥ 0); the shift is ±10⁻⁷ or 0.
   return tf.tidy(() => {
-    const small = tf.cast(tf.less(tf.abs(t), 0.5 * NEAR_ZERO_THRESHOLD), 'float32');
-    const nonNegative = tf.cast(tf.greaterEqual(t, 0), 'float32');
-    const negative = tf.cast(tf.less(t, 0), 'float32');
-    return tf.sub(
-      tf.add(t, tf.mul(NEAR_ZERO_THRESHOLD, tf.mul(small, nonNegative))),
-      tf.mul(NEAR_ZERO_THRESHOLD, tf.mul(small, negative)));
+    const shift = tf.mul(tf.step(tf.sub(0.5 * NEAR_ZERO_THRESHOLD, tf.abs(t))), NEAR_ZERO_THRESHOLD);
+    return tf.sub(t, tf.mul(shift, tf.step(tf.neg(t), -1)));
   });
 }
 
-/** Δy⁺/Δy⁻ of a RevealCancel nonlinearity and the pseudocounted inputs P, N they came from. */
-export interface RevealCancelState {
-  contribs: PosNeg;
-  /** pc(Δx⁺) and pc(Δx⁻). */
-  pseudocounted: PosNeg;
+/** P = pc(Δx⁺) and N = pc(Δx⁻) of the nonlinearity's input contributions. Returns new tensors. */
+export function pseudocounted(input: PosNeg): PosNeg {
+  return { pos: pseudocountNearZero(input.pos), neg: pseudocountNearZero(input.neg) };
 }
 
 /**
  * Δy⁺ and Δy⁻ of the nonlinearity.
- * @param input Δx⁺ and Δx⁻ of its input, [1, ...shape]
+ * @param pc P and N (`pseudocounted`), [1, ...shape]
  * @param inputRef the input's reference activation x₀, same shape
+ * @param outputRef f(x₀) (the node's own reference value)
  * Returns new tensors; does not dispose its arguments.
  */
 export function revealCancelContribs(
-  activation: ElementwiseActivation, input: PosNeg, inputRef: tf.Tensor,
-): RevealCancelState {
+  activation: ElementwiseActivation, pc: PosNeg, inputRef: tf.Tensor, outputRef: tf.Tensor,
+): PosNeg {
   return tf.tidy(() => {
-    const p = pseudocountNearZero(input.pos);
-    const n = pseudocountNearZero(input.neg);
+    const { pos: p, neg: n } = pc;
     const f = (t: tf.Tensor) => activation.apply(t);
     const refP = tf.add(inputRef, p);
     const refN = tf.add(inputRef, n);
-    const fRef = f(inputRef);
     const fRefP = f(refP);
     const fRefN = f(refN);
-    const pos = tf.mul(0.5, tf.add(tf.sub(fRefP, fRef), tf.sub(f(tf.add(refN, p)), fRefN)));
-    const neg = tf.mul(0.5, tf.add(tf.sub(fRefN, fRef), tf.sub(f(tf.add(refP, n)), fRefP)));
-    return { contribs: { pos, neg }, pseudocounted: { pos: p, neg: n } };
+    const pos = tf.mul(0.5, tf.add(tf.sub(fRefP, outputRef), tf.sub(f(tf.add(refN, p)), fRefN)));
+    const neg = tf.mul(0.5, tf.add(tf.sub(fRefN, outputRef), tf.sub(f(tf.add(refP, n)), fRefP)));
+    return { pos, neg };
   });
 }
 
 /**
- * The RevealCancel scale factors Δy⁺/pc(Δx⁺) and Δy⁻/pc(Δx⁻) (the
- * denominators are the pseudocounted inputs already formed by
- * `revealCancelContribs`). Returns new tensors; does not dispose its arguments.
+ * The RevealCancel scale factors Δy⁺/P and Δy⁻/N (the denominators are
+ * the pseudocounted inputs `pseudocounted` formed). Returns new tensors;
+ * does not dispose its arguments.
  */
-export function revealCancelFactors(state: RevealCancelState): PosNeg {
-  return tf.tidy(() => ({
-    pos: tf.div(state.contribs.pos, state.pseudocounted.pos),
-    neg: tf.div(state.contribs.neg, state.pseudocounted.neg),
-  }));
+export function revealCancelFactors(contribs: PosNeg, pc: PosNeg): PosNeg {
+  return { pos: tf.div(contribs.pos, pc.pos), neg: tf.div(contribs.neg, pc.neg) };
 }

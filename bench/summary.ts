@@ -57,6 +57,8 @@ export function summaryMarkdown(results: Results): string {
   row('Longest main-thread task while drawing with live explanations', fmt(results.explain_draw_longest_main_task_ms, ' ms'), '< 50 ms');
   row('Time to first dream frame (model loaded)', fmt(results.dream_first_frame_ms, ' ms'));
   row('Time to interactive (built app)', fmt(results.tti_ms, ' ms'));
+  row('Your own MobileNetV2 (224², WASM): upload → ready', fmt(results.user_model_mobilenetv2_load_ms, ' ms'));
+  row('Your own MobileNetV2 (224², WASM): photo → top-5 and heatmap', fmt(results.photo_explain_mobilenetv2_ms, ' ms'));
   row('Production bundle loaded, gzip (JS + CSS + WASM)', kib(results.bundle_gzip_total_bytes));
   row('Main-thread entry, gzip', kib(results.bundle_entry_gzip_bytes));
   const models = (results.model_bytes ?? {}) as Results;

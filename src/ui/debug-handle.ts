@@ -8,6 +8,8 @@ import { benchmarkDreamGradient, dreamWorkerFaults, dreamWorkerMemory, useDreamS
 import { explainWorkerFaults, explainWorkerMemory, useExplainStore } from '../state/explain-store';
 import { flushSession } from '../state/persistence';
 import { useRuntimeStore, type WorkerName } from '../state/runtime-store';
+import { useFiltersStore } from '../state/filters-store';
+import { usePhotoExplainStore } from '../state/photo-explain-store';
 import { useSessionStore } from '../state/session-store';
 import type { WorkerFaultHooks } from '../workers/device-lost';
 import type { GradientBenchmark } from '../workers/dream-protocol';
@@ -18,6 +20,10 @@ export interface DebugHandle {
   dream: typeof useDreamStore.getState;
   /** The filter gallery's queue (what it computes in the Dream worker). */
   gallery: typeof useGalleryStore.getState;
+  /** Explain on a photo model: its settings, status and latest result. */
+  photoExplain: typeof usePhotoExplainStore.getState;
+  /** "Which filters decided": its status and result. */
+  filters: typeof useFiltersStore.getState;
   runtime: typeof useRuntimeStore.getState;
   /** Sets the model input directly: 784 values in [0, 1], light on dark. */
   setDigit: (pixels01: number[]) => void;
@@ -58,6 +64,8 @@ export function installDebugHandle(): void {
     explain: useExplainStore.getState,
     dream: useDreamStore.getState,
     gallery: useGalleryStore.getState,
+    photoExplain: usePhotoExplainStore.getState,
+    filters: useFiltersStore.getState,
     runtime: useRuntimeStore.getState,
     setDigit: (pixels01) => useExplainStore.getState().setPixels(Float32Array.from(pixels01)),
     subscribeDream: useDreamStore.subscribe,

@@ -50,6 +50,20 @@ describe('masking experiment', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('DeepLIFT explains the digits in batches, with the same curves as one digit at a time', async () => {
+    const options = parseMaskingArgs(['--limit', '3', '--pairs', '9-1', '--backend', 'wasm', '--methods', 'deeplift-rescale,deeplift-revealcancel', '--out', dir]);
+    const one = await runMaskingExperiment({ ...options, batch: 1 });
+    const three = await runMaskingExperiment({ ...options, batch: 3 });
+    expect(three.digits['9->1']).toBe(3);
+    for (const m of ['deeplift-rescale', 'deeplift-revealcancel']) {
+      const a = one.results['9->1'][m]!;
+      const b = three.results['9->1'][m]!;
+      expect(b.length).toBe(158);
+      for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-4);
+      expect(b[157]).not.toBe(0);
+    }
+  });
+
   it('draws one panel per pair with a legend entry per method', () => {
     const curve = Array.from({ length: 158 }, (_, k) => k / 10);
     const svg = resultsSvg({ '8->3': { gradient: curve, 'deeplift-rescale': curve }, '9->1': { gradient: curve, 'deeplift-rescale': curve } });

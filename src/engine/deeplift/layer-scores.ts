@@ -30,7 +30,7 @@ export interface LayerScoresOptions extends ForwardOptions {
   contrast?: number | null;
   /** Explain t − mean over classes (§3.6). */
   softmaxNormalize?: boolean;
-  /** How many of the largest channels get an input-space map (default 4, at most the channel count). */
+  /** How many of the channels with the largest |contribution| get an input-space map (default 4, at most the channel count). */
   topChannels?: number;
   /** Map exactly these channels, in this order, instead of the largest ones (e.g. ranked over several references). */
   channels?: number[];
@@ -45,7 +45,10 @@ export interface LayerScoresResult {
   channelContributions: Float32Array;
   /** Channels sorted by contribution, largest first (length `channels`). */
   order: number[];
-  /** The top channels (order[0 … topChannels)) and, for each, its contributions to t through the input, input-shaped. */
+  /**
+   * The channels that mattered most, largest |contribution| first (those that argued against the
+   * target count as much as those for it), and, for each, its contributions to t through the input, input-shaped.
+   */
   topChannels: number[];
   topInputMaps: Float32Array[];
   target: number;
@@ -106,7 +109,7 @@ export async function deepLiftLayerScores(
     const perChannel = tf.sum(tf.reshape(units, [-1, channels]), 0);
     const parts = [tf.reshape(units, [-1]), perChannel, tf.reshape(ctx.act(plan.targetIndex), [-1]), tf.reshape(ctx.ref(plan.targetIndex), [-1])];
     if (topCount > 0) {
-      const indices = options.channels ? tf.tensor1d(options.channels, 'int32') : tf.topk(perChannel, topCount).indices;
+      const indices = options.channels ? tf.tensor1d(options.channels, 'int32') : tf.topk(tf.abs(perChannel), topCount).indices;
       const masks = tf.reshape(tf.oneHot(indices, channels), [topCount, ...layerShape.map((_, i) => (i === layerShape.length - 1 ? channels : 1))]);
       const pos = tf.mul(mh.pos, masks);
       const mi = propagate(plan, ctx, h, { pos, neg: mh.neg === mh.pos ? pos : tf.mul(mh.neg, masks) }, plan.inputIndex);
@@ -135,11 +138,7 @@ export async function deepLiftLayerScores(
   };
   let sum = 0;
   for (const v of unitContributions) sum += v;
-  // The top channels as the device ranked them (ties may fall either way), then the rest, largest first.
-  const top = new Set(topChannels);
-  const order = [...topChannels, ...Array.from({ length: channels }, (_, c) => c)
-    .filter((c) => !top.has(c))
-    .sort((a, b) => channelContributions[b] - channelContributions[a] || a - b)];
+  const order = Array.from({ length: channels }, (_, c) => c).sort((a, b) => channelContributions[b] - channelContributions[a] || a - b);
   return {
     layerShape, unitContributions, channelContributions, order, topChannels, topInputMaps,
     target, contrast, delta: quantity(logits) - quantity(referenceLogits), sum, logits, referenceLogits,

@@ -208,7 +208,8 @@ export async function photoLayerScores(dynamicOrFixed: tf.LayersModel, photo: Rg
     let { order, topChannels, topInputMaps } = first;
     if (n > 1) {
       order = Array.from(contributions, (_, c) => c).sort((a, b) => contributions[b]! - contributions[a]! || a - b);
-      topChannels = order.slice(0, Math.max(0, Math.min(options.topChannels, order.length)));
+      // The channels that mattered most, for or against: largest |C| first (as layer-scores ranks them).
+      topChannels = [...order].sort((a, b) => Math.abs(contributions[b]!) - Math.abs(contributions[a]!) || a - b).slice(0, Math.max(0, Math.min(options.topChannels, order.length)));
       topInputMaps = topChannels.map(() => new Float32Array(values.length));
       if (topChannels.length > 0) {
         for (const reference of references) {

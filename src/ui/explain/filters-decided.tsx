@@ -114,8 +114,8 @@ function FiltersCard({ hasInput, labels, placeholder }: { hasInput: boolean; lab
             {scores.contrast !== null ? ` rather than ${className(scores.contrast)}` : ''}
             {scores.isCut ? '; every path to the output passes this layer, so they add up to Δt.' : '; other paths bypass this layer, so they carry only part of Δt.'}
           </p>
-          <h3 className="filters-maps-title">Where the top filters contributed</h3>
-          <ul className="filter-maps" aria-label="Input maps of the top filters">
+          <h3 className="filters-maps-title">Where the most decisive filters contributed (largest |C|, for or against)</h3>
+          <ul className="filter-maps" aria-label="Input maps of the filters that mattered most">
             {scores.topChannels.map((c, k) => (
               <li key={c} className="filter-map-cell" data-testid="filter-map" aria-label={`filter ${c}: C = ${scores.channelContributions[c]!.toFixed(3)}`}>
                 <ClassMap map={scores.topInputMaps[k]!} maxAbs={maxAbs} height={mapHeight} width={mapWidth} />

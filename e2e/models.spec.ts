@@ -92,6 +92,19 @@ test.describe('Your own models', () => {
     expect(await explainPhoto(page)).toMatch(/^class [0-5]$/);
   });
 
+  test('on a phone (390 px) a photo model and its long options fit the screen: no sideways scrolling', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/?backend=wasm');
+    await loadGoodModel(page);
+    await explainPhoto(page);
+    const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+    expect(await width()).toBeLessThanOrEqual(390);
+    // The reference picker holds the longest option (DeepLIFT-SHAP …); choosing it must not widen the page either.
+    const longest = await page.getByTestId('reference-select').locator('option').evaluateAll((os) => (os as HTMLOptionElement[]).reduce((a, o) => (o.text.length > a.text.length ? o : a)).value);
+    await page.getByTestId('reference-select').selectOption(longest);
+    expect(await width()).toBeLessThanOrEqual(390);
+  });
+
   test('input settings: fit pads what the model sees, a new scaling gives a new explanation, both kept after a reload', async ({ page }) => {
     await page.goto('/?backend=wasm');
     await loadGoodModel(page);

@@ -10,6 +10,7 @@ export function formatTimeLeft(ms: number): string {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms < 100) return `${Math.max(1, Math.round(ms))} ms`;
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { DREAM_LAYERS } from '../../engine/dream/params';
+import { useDreamStore } from '../../state/dream-store';
 import { FILM_LIMITS, useFilmStore, validateFilmSettings } from '../../state/film-store';
 import { NumberField } from '../dream/number-field';
 
@@ -8,6 +9,8 @@ export function FilmFields({ isBusy }: { isBusy: boolean }) {
   const s = useFilmStore((st) => st.settings);
   const set = useFilmStore((st) => st.setSetting);
   const errors = useMemo(() => validateFilmSettings(s), [s]);
+  // Dream may be on the user's own model; films keep the built-in trunk and say so.
+  const otherModel = useDreamStore((st) => (st.userModel && st.settings.modelId === st.userModel.id ? st.userModel.name : null));
   const L = FILM_LIMITS;
   return (
     <fieldset className="dream-fields film-fields" disabled={isBusy}>
@@ -20,6 +23,7 @@ export function FilmFields({ isBusy }: { isBusy: boolean }) {
       <NumberField id="film-octaves" testId="film-octaves" label="Octaves per frame" value={s.octaves} onChange={(v) => set('octaves', v)} {...L.octaves} step={1} error={errors.octaves} />
       <NumberField id="film-fps" testId="film-fps" label="Frames per second" value={s.fps} onChange={(v) => set('fps', v)} {...L.fps} step={1} error={errors.fps} />
       <NumberField id="film-side" testId="film-side" label="Output size (px)" value={s.side} onChange={(v) => set('side', v)} {...L.side} step={2} error={errors.side} hint="longest side" />
+      {otherModel ? <p className="muted section-note" data-testid="film-model-note">Films are made with InceptionV3, so its layers are listed here, not those of {otherModel}.</p> : null}
       <div className="dream-field">
         <label htmlFor="film-layer">Layer</label>
         <div className="dream-field-body">

@@ -104,6 +104,20 @@ describe('FilmSection', () => {
     expect(screen.getByTestId('film-video')).toHaveAttribute('src', 'blob:film');
   });
 
+  it('says that films use InceptionV3 while Dream is on a user model', () => {
+    stubFilmClient();
+    const { rerender } = render(<FilmSection />);
+    expect(screen.queryByTestId('film-model-note')).toBeNull();
+    act(() => {
+      useDreamStore.setState((s) => ({
+        userModel: { id: 'u1', name: 'my_net', scaling: 'unit', layers: null, minSide: null },
+        settings: { ...s.settings, modelId: 'u1' },
+      }));
+    });
+    rerender(<FilmSection />);
+    expect(screen.getByTestId('film-model-note')).toHaveTextContent(/InceptionV3.*not those of my_net/);
+  });
+
   it('refuses bad settings with a message and starts nothing', async () => {
     const calls = stubFilmClient();
     const user = userEvent.setup();

@@ -14,6 +14,13 @@ export const HELP = {
   reference:
     'DeepLIFT explains the difference between your input and a reference input that stands for “nothing”. ' +
     'The heatmap shows how each pixel’s difference from the reference moves the score.',
+  photoTarget: 'The class whose score the heatmap explains. By default it is the class the network predicts for your photo.',
+  photoReference:
+    'DeepLIFT explains the difference between your photo and a reference that stands for “nothing”: black, a uniform grey, or your photo blurred (its colours kept, its detail gone). ' +
+    'DeepLIFT-SHAP averages the explanations over several blurred and noisy references, so no single choice decides.',
+  photoSoftmax:
+    'The class scores (logits) feed a softmax, which only cares about their differences. ' +
+    'Subtracting the mean of all scores removes what pushes every class up alike, leaving what singles this class out.',
   softmax:
     'The ten scores (logits) feed a softmax, which only cares about their differences. ' +
     'Subtracting the mean of all ten scores removes what pushes every class up alike, leaving what singles this class out.',

@@ -46,6 +46,7 @@ export function DreamProgressView() {
   const lastRun = useDreamStore((s) => s.lastRun);
   const hasResult = useDreamStore((s) => s.hasResult);
   const model = useDreamStore((s) => s.model);
+  const modelName = useDreamStore((s) => (s.userModel && s.settings.modelId === s.userModel.id ? s.userModel.name : 'InceptionV3'));
   const now = useNow(status === 'running' && progress?.etaMs != null);
 
   let text: string;
@@ -72,7 +73,7 @@ export function DreamProgressView() {
     text = `Loading model… ${Math.round(modelProgress * 100)} %`;
     bar = { fraction: modelProgress, label: 'Model download' };
   } else {
-    text = model === 'ready' ? 'Ready: the model is loaded' : 'Ready';
+    text = model === 'ready' ? `Ready: ${modelName} is loaded` : 'Ready';
   }
 
   return (

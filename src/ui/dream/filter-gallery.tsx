@@ -131,7 +131,7 @@ export function FilterGallery() {
   const ready = Object.keys(thumbs).length;
   return (
     <section className="dream-section filter-gallery" aria-labelledby="filter-gallery-heading" data-testid="filter-gallery">
-      <h2 id="filter-gallery-heading" className="dream-heading">Filters of {layer}</h2>
+      <h2 id="filter-gallery-heading" className="dream-heading">Filters of <span className="layer-name">{layer}</span></h2>
       <p className="filter-gallery-status muted" aria-live="polite" data-testid="gallery-status">
         {channels} filters in {layer}, {ready} drawn{computing !== null ? `; drawing filter ${computing}` : ''}. Click one, or use the arrow keys and Enter, to dream it.
       </p>

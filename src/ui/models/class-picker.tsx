@@ -1,5 +1,6 @@
 import { useId, useMemo, useState } from 'react';
 import { classLabel } from '../../engine/models/model-spec';
+import { FieldLabel } from '../common/help-tip';
 
 interface ClassPickerProps {
   label: string;
@@ -11,13 +12,16 @@ interface ClassPickerProps {
   labels: readonly string[] | null;
   disabledIndex?: number | null;
   onChange: (value: number | null) => void;
+  /** A "?" tip beside the label. */
+  help?: string;
+  topic?: string;
 }
 
 /** How many options a filtered list shows at most (1,000-class models stay quick to render). */
 const MAX_OPTIONS = 200;
 
 /** A class picker that can be searched: a filter box narrows the select's options by label or number. */
-export function ClassPicker({ label, testId, value, emptyLabel, numClasses, labels, disabledIndex, onChange }: ClassPickerProps) {
+export function ClassPicker({ label, testId, value, emptyLabel, numClasses, labels, disabledIndex, onChange, help, topic }: ClassPickerProps) {
   const id = useId();
   const [query, setQuery] = useState('');
   const options = useMemo(() => {
@@ -31,7 +35,7 @@ export function ClassPicker({ label, testId, value, emptyLabel, numClasses, labe
   }, [query, numClasses, labels, value]);
   return (
     <div className="field class-picker">
-      <label htmlFor={`${id}-select`}>{label}</label>
+      <FieldLabel htmlFor={`${id}-select`} label={label} help={help} topic={topic} />
       {numClasses > 12 ? (
         <input type="search" aria-label={`Search the classes for “${label}”`} placeholder="search classes" value={query} onChange={(e) => setQuery(e.target.value)} data-testid={`${testId}-search`} />
       ) : null}

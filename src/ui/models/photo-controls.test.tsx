@@ -55,6 +55,16 @@ describe('photo model controls', () => {
     expect(within(screen.getByTestId('contrast-select')).getByRole('option', { name: 'Labrador retriever' })).toHaveProperty('disabled', true);
   });
 
+  it('every setting a newcomer may not know has its "?" tip, in words for photos', async () => {
+    useModelsStore.setState({ models: [MNIST_SPEC, BIG], selectedId: BIG.id });
+    render(<PhotoControls />);
+    for (const topic of ['the rule (Rescale or RevealCancel)', 'the explained class', '“rather than”', 'the reference', 'softmax normalisation']) {
+      expect(screen.getByRole('button', { name: `What is ${topic}?` })).toBeInTheDocument();
+    }
+    await userEvent.click(screen.getByRole('button', { name: 'What is the reference?' }));
+    expect(await screen.findByText(/your photo blurred/)).toBeInTheDocument();
+  });
+
   it('the model picker names each model; only a user model can be removed, and removing it goes back to MNIST', async () => {
     setExplainClient(client);
     useModelsStore.setState({ models: [MNIST_SPEC, BIG], selectedId: MNIST_SPEC.id, isHydrated: true });

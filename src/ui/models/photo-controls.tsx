@@ -4,6 +4,8 @@ import type { PhotoReferenceKind } from '../../engine/image/photo-preprocess';
 import { selectedModel, useModelsStore } from '../../state/models-store';
 import { usePhotoExplainStore } from '../../state/photo-explain-store';
 import type { ExplainRule } from '../../workers/explain-protocol';
+import { HELP } from '../about/help-texts';
+import { FieldLabel, HelpTip } from '../common/help-tip';
 import { ClassPicker } from './class-picker';
 
 function greyName(input: InputSpec): string {
@@ -22,7 +24,7 @@ export function PhotoControls() {
     <div className="explain-controls">
       <div className="fields">
         <div className="field">
-          <label htmlFor={`${id}-rule`}>Rule</label>
+          <FieldLabel htmlFor={`${id}-rule`} label="Rule" topic="the rule (Rescale or RevealCancel)" help={HELP.rule} />
           <select id={`${id}-rule`} data-testid="rule-select" value={settings.rule} onChange={(e) => update({ rule: e.target.value as ExplainRule })}>
             <option value="rescale">Rescale</option>
             <option value="revealcancel">RevealCancel</option>
@@ -30,6 +32,8 @@ export function PhotoControls() {
         </div>
         <ClassPicker
           label="Explain class"
+          help={HELP.photoTarget}
+          topic="the explained class"
           testId="target-select"
           value={settings.target}
           emptyLabel={`predicted${predicted !== null ? ` (${classLabel(spec.labels, predicted)})` : ''}`}
@@ -39,6 +43,8 @@ export function PhotoControls() {
         />
         <ClassPicker
           label="Rather than"
+          help={HELP.contrast}
+          topic="“rather than”"
           testId="contrast-select"
           value={settings.contrast}
           emptyLabel="none (target alone)"
@@ -48,7 +54,7 @@ export function PhotoControls() {
           onChange={(v) => update({ contrast: v })}
         />
         <div className="field">
-          <label htmlFor={`${id}-reference`}>Reference</label>
+          <FieldLabel htmlFor={`${id}-reference`} label="Reference" topic="the reference" help={HELP.photoReference} />
           <select id={`${id}-reference`} data-testid="reference-select" value={settings.reference} onChange={(e) => update({ reference: e.target.value as PhotoReferenceKind })}>
             <option value="black">Black image</option>
             <option value="grey">{greyName(spec.input)}</option>
@@ -60,6 +66,7 @@ export function PhotoControls() {
           <input type="checkbox" data-testid="softmax-normalize" checked={settings.softmaxNormalize} onChange={(e) => update({ softmaxNormalize: e.target.checked })} />
           Softmax normalisation (t − mean logit)
         </label>
+        <HelpTip topic="softmax normalisation">{HELP.photoSoftmax}</HelpTip>
       </div>
     </div>
   );

@@ -72,7 +72,7 @@ export function PhotoCompareView() {
             scaleNote={`Drawn over the photo: the stronger the score, the stronger the colour; zero adds none. ${scale === 'shared'
               ? `One shared scale: ±${formatScale(shared)} is the ${percentile}th percentile of the non-zero |scores| over all maps.`
               : `Each map has its own scale (±value under it): the ${percentile}th percentile of its non-zero |scores|.`}`} />
-          <p className="muted section-note">“Erase to convert” (the paper’s test that erases the pixels a method ranks highest) is offered for the built-in digit model only.</p>
+          <p className="muted section-note photo-compare-erase">“Erase to convert” (the paper’s test that erases the pixels a method ranks highest) is offered for the built-in digit model only.</p>
         </>
       )}
     </section>

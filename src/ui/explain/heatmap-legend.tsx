@@ -39,15 +39,15 @@ export function HeatmapLegend({ maxAbs, compact = false, isOverlay = false, scal
         <span>{isOverlay ? '0 (no colour)' : '0'}</span>
         <span>+{maxAbs === null ? 'scale' : formatScale(maxAbs)}</span>
       </div>
-      {maxAbs === 0 ? <p className="legend-note muted">Every contribution is 0: nothing here differs from the reference.</p> : null}
-      {isOverlay ? <p className="legend-note muted">Top: over the digit (grey); bottom: over the black background. Zero adds no colour.</p> : null}
-      {scaleNote ? <p className="legend-note muted">{scaleNote}</p> : null}
       {compact ? null : (
         <div className="legend-words muted">
           <span>against the target</span>
           <span>for the target</span>
         </div>
       )}
+      {maxAbs === 0 ? <p className="legend-note muted">Every contribution is 0: nothing here differs from the reference.</p> : null}
+      {isOverlay ? <p className="legend-note muted">Top: over the digit (grey); bottom: over the black background. Zero adds no colour.</p> : null}
+      {scaleNote ? <p className="legend-note muted">{scaleNote}</p> : null}
     </div>
   );
 }

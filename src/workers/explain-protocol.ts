@@ -114,7 +114,7 @@ export interface FiltersResult {
   channelContributions: Float32Array;
   /** Channel indices, largest contribution first. */
   order: number[];
-  /** The top channels (order's head) and, for each, where in the input it contributed: Float32Array(784), summing to its C. */
+  /** The channels with the largest |C| (for or against), largest first, and, for each, where in the input it contributed: input-sized, summing to its C. */
   topChannels: number[];
   topInputMaps: Float32Array[];
   target: number;

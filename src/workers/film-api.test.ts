@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_DREAM_PARAMS } from '../engine/dream/params';
-import { standInDreamModel } from '../engine/dream/stand-in-model';
 import type { DreamModel } from '../engine/models/dream-model';
 import type { DreamApi, RawImage } from './dream-protocol';
 import { BadClipError, createFilmApi, sharedModel, withFilm, type ClipSource, type FilmEncoder, type FilmEnvironment } from './film-api';
 import type { FilmFrameMessage, ZoomFilmSettings } from './film-protocol';
+import { useStandInDreamModel } from '../engine/dream/testing/stand-in-suite';
 
 function photo(width: number, height: number): RawImage {
   const pixels = new Uint8ClampedArray(width * height * 4);
@@ -58,15 +58,8 @@ function environment(model: DreamModel, clip?: ClipSource | Error): { env: FilmE
 
 describe('film api (called directly, CPU backend, stand-in model)', () => {
   let model: DreamModel;
-  let start = 0;
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    start = tf.memory().numTensors;
-    model = standInDreamModel();
-  });
-  afterAll(() => {
-    model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+  useStandInDreamModel((m) => {
+    model = m;
   });
 
   it('makes a zoom film at the output size, encoding each frame at k/fps, previews each one', async () => {

@@ -13,7 +13,7 @@
  * et al. 2017 §4.1 rank pixels by.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DeepLiftRule } from '../deeplift/deeplift';
+import { checkClass, type DeepLiftRule } from '../deeplift/deeplift';
 import { logitsFunction } from './logits-function';
 
 export interface AttributionOptions {
@@ -84,12 +84,6 @@ export function checkInput(input: tf.Tensor, reference?: tf.Tensor): void {
   if (input.shape[0] !== 1) throw new RangeError(`input must have batch 1, got shape [${input.shape}]`);
   if (reference && reference.size !== input.size) {
     throw new RangeError(`reference shape [${reference.shape}] does not match the input's [${input.shape}]`);
-  }
-}
-
-function checkClass(k: number, numClasses: number, what: string): void {
-  if (!Number.isInteger(k) || k < 0 || k >= numClasses) {
-    throw new RangeError(`${what} ${k} is not a class index in [0, ${numClasses})`);
   }
 }
 

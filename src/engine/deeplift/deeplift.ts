@@ -439,7 +439,8 @@ function predictedOneHot(logits: tf.Tensor, numClasses: number): tf.Tensor {
   return tf.oneHot(tf.argMax(logits, 1) as tf.Tensor1D, numClasses).cast('float32');
 }
 
-function checkClass(k: number, numClasses: number, what: string): void {
+/** Throws RangeError unless `k` is a class index of a `numClasses`-wide output. */
+export function checkClass(k: number, numClasses: number, what: string): void {
   if (!Number.isInteger(k) || k < 0 || k >= numClasses) {
     throw new RangeError(`${what} ${k} is not a class index in [0, ${numClasses})`);
   }

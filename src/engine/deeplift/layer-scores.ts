@@ -15,7 +15,7 @@
  * Σ over channels = Δt when the layer is a cut of the graph (layer-backward.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Context } from './deeplift';
+import { checkClass, type Context } from './deeplift';
 import { getPlan } from './graph';
 import {
   checkInput, contributionsAt, layerNodeIndex, propagate, readAndDispose, withContext, type ForwardOptions,
@@ -60,12 +60,6 @@ export interface LayerScoresResult {
   /** The target layer's values (logits) for x and x₀. */
   logits: number[];
   referenceLogits: number[];
-}
-
-function checkClass(k: number, numClasses: number, what: string): void {
-  if (!Number.isInteger(k) || k < 0 || k >= numClasses) {
-    throw new RangeError(`${what} ${k} is not a class index in [0, ${numClasses})`);
-  }
 }
 
 /** Scores the channels of `options.layer`, then reads back once. Not disposing its inputs; disposes what it creates. */

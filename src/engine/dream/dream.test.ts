@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileSystemIO } from '../models/fs-io';
 import { loadDreamModel, type DreamModel } from '../models/dream-model';
 import { DEFAULT_DREAM_PARAMS, DREAM_LAYERS, deepDream, type DreamFrame, type DreamParams } from './dream';
 import { octaveSizes } from './octaves';
-import { standInDreamModel } from './stand-in-model';
+import { useStandInDreamModel } from './testing/stand-in-suite';
 
 /** [h, w, 3] float32 0..255, smooth and seeded. */
 function photo(h: number, w: number, seed = 1): tf.Tensor3D {
@@ -31,17 +31,8 @@ async function collect(gen: AsyncGenerator<DreamFrame>): Promise<DreamFrame[]> {
 
 describe('deepDream (stand-in model)', () => {
   let model: DreamModel;
-  let start = 0;
-
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    start = tf.memory().numTensors;
-    model = standInDreamModel();
-  });
-
-  afterAll(() => {
-    model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+  useStandInDreamModel((m) => {
+    model = m;
   });
 
   it('yields frames every N steps and at octave ends, octave sizes following the scale, last at the photo size', async () => {

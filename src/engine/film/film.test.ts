@@ -4,6 +4,7 @@ import { DEFAULT_DREAM_PARAMS, type DreamParams } from '../dream/params';
 import type { DreamModel } from '../models/dream-model';
 import { standInDreamModel } from '../dream/stand-in-model';
 import { ClipDreamer, carryDetail, dreamFrame, frameDreamParams, rgbaToTensor, zoomFilm, type FilmFrame, type FilmParams } from './film';
+import { useStandInDreamModel } from '../dream/testing/stand-in-suite';
 
 const dream = (over: Partial<DreamParams> = {}): DreamParams => ({
   ...DEFAULT_DREAM_PARAMS,
@@ -45,15 +46,8 @@ const diff = (a: Uint8ClampedArray, b: Uint8ClampedArray): number => a.reduce((a
 
 describe('zoomFilm (stand-in model)', () => {
   let model: DreamModel;
-  let start = 0;
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    start = tf.memory().numTensors;
-    model = standInDreamModel();
-  });
-  afterAll(() => {
-    model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+  useStandInDreamModel((m) => {
+    model = m;
   });
 
   it('yields the frames at the photo size, deterministic for a seed, each one different', async () => {
